@@ -1,0 +1,43 @@
+# hds — see README.md. `make demo` runs the main job, `make test` the tests.
+GO      ?= go
+BIN     ?= bin/hds
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: all build test unit e2e vet bench gobench demo fuzz clean
+
+all: build
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/hds
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
+
+# unit tests with the race detector; heavy end-to-end cases run in `e2e`.
+unit:
+	$(GO) test -race -count=1 ./...
+
+# end-to-end tests: run the built binary (kill tests, git interop, collectors).
+e2e: build
+	HDS_BIN=$(abspath $(BIN)) $(GO) test -count=1 -tags e2e -timeout 40m ./e2e/...
+
+test: vet unit e2e
+
+# Go micro-benchmarks (MB/s) for the hot paths.
+gobench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# whole-command benchmark against restic on a ~1 GB dataset built from this machine.
+bench: build
+	./scripts/bench.sh
+
+demo: build
+	./scripts/demo.sh
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz . -fuzztime 30s ./manifest/
+
+clean:
+	rm -rf bin .bench

@@ -1,0 +1,86 @@
+// Command hds versions datasets the way git versions code.
+//
+// This file alone turns signals into a cancelled context and errors into
+// exit codes; every other file in this directory is one command: parse
+// flags, call one package, print.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes. Scripts can rely on these.
+const (
+	exitOK        = 0
+	exitError     = 1
+	exitUsage     = 2
+	exitNoRepo    = 3   // not inside a dataset repository
+	exitLocked    = 4   // another hds process holds the repository lock
+	exitProblems  = 5   // fsck/validate found problems
+	exitCancelled = 130 // interrupted (Ctrl-C)
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := newRootCommand().ExecuteContext(ctx)
+	stop()
+	if err != nil {
+		if !errors.Is(err, errSilent) {
+			fmt.Fprintln(os.Stderr, "hds:", err)
+		}
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			os.Exit(exitCancelled)
+		}
+	}
+	os.Exit(exitCode(err))
+}
+
+// errSilent wraps an error that the command already reported to the user.
+var errSilent = errors.New("already reported")
+
+// exitCoder lets an error choose its exit code.
+type exitCoder interface{ ExitCode() int }
+
+// usageError marks bad command-line input.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+func (usageError) ExitCode() int   { return exitUsage }
+
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ec exitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	for _, m := range exitCodes {
+		if errors.Is(err, m.err) {
+			return m.code
+		}
+	}
+	if errors.Is(err, context.Canceled) {
+		return exitCancelled
+	}
+	return exitError
+}
+
+// exitCodes maps package sentinels to exit codes; filled in by init
+// functions next to the commands that can return them.
+var exitCodes []struct {
+	err  error
+	code int
+}
+
+func registerExitCode(err error, code int) {
+	exitCodes = append(exitCodes, struct {
+		err  error
+		code int
+	}{err, code})
+}

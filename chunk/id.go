@@ -1,66 +1,68 @@
-// Package chunk defines chunk ids and the hash algorithms that compute them.
 package chunk
 
 import (
-	"crypto/sha256"
+	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"hash"
-
-	"github.com/zeebo/blake3"
 )
 
-// ID identifies a chunk by the hash of its uncompressed bytes.
-type ID [32]byte
+// Size is the length of an ID in bytes.
+const Size = 32
 
-// ParseID parses 64 hex characters.
+// ErrInvalidID is returned (wrapped) by ParseID for malformed input.
+var ErrInvalidID = errors.New("chunk: invalid id")
+
+// ID identifies a chunk: the hash of its uncompressed bytes. The zero ID is
+// not the hash of anything in practice and may be used as "no id".
+type ID [Size]byte
+
+// ParseID parses the 64 hexadecimal digits that String returns. Upper-case
+// digits are accepted.
 func ParseID(s string) (ID, error) {
 	var id ID
-	if len(s) != 64 {
-		return id, fmt.Errorf("chunk: invalid id %q: want 64 hex characters", s)
+	if len(s) != 2*Size {
+		return id, fmt.Errorf("%w %q: want %d hex digits, got %d", ErrInvalidID, s, 2*Size, len(s))
 	}
 	if _, err := hex.Decode(id[:], []byte(s)); err != nil {
-		return id, fmt.Errorf("chunk: invalid id %q: %v", s, err)
+		return ID{}, fmt.Errorf("%w %q: %v", ErrInvalidID, s, err)
 	}
 	return id, nil
 }
 
-// String returns the id as 64 lowercase hex characters.
-func (id ID) String() string { return hex.EncodeToString(id[:]) }
-
-// Short returns the first 12 hex characters, for messages.
-func (id ID) Short() string { return hex.EncodeToString(id[:6]) }
-
-// Algorithm names a hash function that computes chunk ids.
-type Algorithm string
-
-// Supported algorithms.
-const (
-	BLAKE3 Algorithm = "blake3"
-	SHA256 Algorithm = "sha256"
-)
-
-// ParseAlgorithm checks s names a supported algorithm.
-func ParseAlgorithm(s string) (Algorithm, error) {
-	switch a := Algorithm(s); a {
-	case BLAKE3, SHA256:
-		return a, nil
-	}
-	return "", fmt.Errorf("chunk: unknown hash algorithm %q (want blake3 or sha256)", s)
+// String returns the id as 64 lower-case hexadecimal digits.
+func (id ID) String() string {
+	return hex.EncodeToString(id[:])
 }
 
-// Sum returns the id of p.
-func (a Algorithm) Sum(p []byte) ID {
-	if a == SHA256 {
-		return sha256.Sum256(p)
-	}
-	return blake3.Sum256(p)
+// Short returns the first 12 hexadecimal digits, for messages.
+func (id ID) Short() string {
+	return hex.EncodeToString(id[:6])
 }
 
-// New returns a streaming hash whose Sum is 32 bytes.
-func (a Algorithm) New() hash.Hash {
-	if a == SHA256 {
-		return sha256.New()
+// IsZero reports whether id is the zero ID.
+func (id ID) IsZero() bool {
+	return id == ID{}
+}
+
+// Compare returns -1, 0 or +1 as id sorts before, equal to or after o, in
+// byte order (the order of their String forms).
+func (id ID) Compare(o ID) int {
+	return bytes.Compare(id[:], o[:])
+}
+
+// MarshalText implements encoding.TextMarshaler with the String form.
+func (id ID) MarshalText() ([]byte, error) {
+	return []byte(id.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler, accepting what ParseID
+// accepts.
+func (id *ID) UnmarshalText(b []byte) error {
+	v, err := ParseID(string(b))
+	if err != nil {
+		return err
 	}
-	return blake3.New()
+	*id = v
+	return nil
 }

@@ -1,0 +1,347 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/human2/hds/manifest"
+)
+
+var ctx = context.Background()
+
+// commitFiles commits files (path -> manifest content) on HEAD's branch.
+func commitFiles(tb testing.TB, r *Repo, msg string, files map[string]string) Hash {
+	tb.Helper()
+	b := r.NewBatch()
+	var ents []TreeEntry
+	for p, content := range files {
+		h, err := b.PutBlob([]byte(content))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ents = append(ents, TreeEntry{Path: p, Blob: h})
+	}
+	sum, _ := b.PutBlob(manifest.Dataset{Files: int64(len(files))}.Encoded())
+	ents = append(ents, TreeEntry{Path: manifest.DatasetPath, Blob: sum})
+	tree, err := b.BuildTree(ents)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	head, err := r.Head()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var parents []Hash
+	if !head.Commit.IsZero() {
+		parents = []Hash{head.Commit}
+	}
+	c, err := b.PutCommit(tree, parents, r.Author(), msg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := b.Write(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if err := r.UpdateHead(c, head.Commit); err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+func gitCmd(tb testing.TB, r *Repo, args ...string) string {
+	tb.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		tb.Skip("git CLI not installed")
+	}
+	out, err := exec.Command("git", append([]string{"--git-dir", r.Dir}, args...)...).CombinedOutput()
+	if err != nil {
+		tb.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func TestInitRefusesExisting(t *testing.T) {
+	r := TestRepo(t)
+	_, err := Init(ctx, r.Root, DefaultConfig())
+	if !errors.Is(err, ErrExists) {
+		t.Fatalf("second init: got %v, want ErrExists", err)
+	}
+	if _, err := os.Stat(filepath.Join(r.Dir, "HEAD")); err != nil {
+		t.Fatal("first repository damaged:", err)
+	}
+}
+
+func TestOpenFindsRootAndConfig(t *testing.T) {
+	r := TestRepo(t)
+	sub := filepath.Join(r.Root, "data", "raw")
+	os.MkdirAll(sub, 0o755)
+	r2, err := Open(ctx, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	if r2.Root != r.Root || r2.Config != DefaultConfig() {
+		t.Fatalf("opened %s with %+v", r2.Root, r2.Config)
+	}
+	if _, err := Open(ctx, t.TempDir()); !errors.Is(err, ErrNotRepo) {
+		t.Fatalf("open outside a repository: %v", err)
+	}
+}
+
+func TestOpenRejectsPlainGitRepo(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	if out, err := exec.Command("git", "init", "--bare", "-q", filepath.Join(dir, ".hds")).CombinedOutput(); err != nil {
+		t.Fatal(err, string(out))
+	}
+	_, err := Open(ctx, dir)
+	if err == nil || !strings.Contains(err.Error(), "not an hds one") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestLockExcludesSecondWriter(t *testing.T) {
+	r := TestRepo(t)
+	unlock, err := r.Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := Open(ctx, r.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	_, err = r2.Lock()
+	var le *LockedError
+	if !errors.As(err, &le) || !errors.Is(err, ErrLocked) || le.PID != os.Getpid() {
+		t.Fatalf("second lock: %v", err)
+	}
+	if !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Fatalf("message should name the pid: %v", err)
+	}
+	unlock()
+	unlock2, err := r2.Lock()
+	if err != nil {
+		t.Fatalf("lock after release: %v", err)
+	}
+	unlock2()
+}
+
+func TestCommitsReadableByGit(t *testing.T) {
+	r := TestRepo(t)
+	commitFiles(t, r, "first version", map[string]string{"a.txt": "A\n", "data/x.jsonl": "X\n", "data/y y/ü.csv": "Y\n"})
+	commitFiles(t, r, "second version", map[string]string{"a.txt": "A2\n", "data/x.jsonl": "X\n"})
+	gitCmd(t, r, "fsck", "--strict", "--no-dangling")
+	log := gitCmd(t, r, "log", "--format=%an <%ae> %s")
+	want := "Test Author <test@example.com> second version\nTest Author <test@example.com> first version\n"
+	if log != want {
+		t.Fatalf("git log:\n%s\nwant:\n%s", log, want)
+	}
+	if got := gitCmd(t, r, "show", "HEAD:a.txt"); got != "A2\n" {
+		t.Fatalf("git show: %q", got)
+	}
+}
+
+func TestTreeOrderMatchesGit(t *testing.T) {
+	r := TestRepo(t)
+	// "a.b" < "a/" < "a0" in git's order; a naive sort puts "a" before "a.b".
+	commitFiles(t, r, "order", map[string]string{"a.b": "1", "a/x": "2", "a0": "3", "a-": "4"})
+	gitCmd(t, r, "fsck", "--strict")
+}
+
+func TestBuildTreeRejectsConflicts(t *testing.T) {
+	r := TestRepo(t)
+	for _, ents := range [][]string{{"a", "a/b"}, {"x", "x"}, {"../x"}, {"/abs"}, {"a//b"}, {"sub/.git/x"}, {"d/.HDS"}} {
+		var es []TreeEntry
+		for _, p := range ents {
+			es = append(es, TreeEntry{Path: p, Blob: BlobHash([]byte(p))})
+		}
+		if _, err := r.NewBatch().BuildTree(es); err == nil {
+			t.Errorf("BuildTree(%q) accepted", ents)
+		}
+	}
+}
+
+func TestResolve(t *testing.T) {
+	r := TestRepo(t)
+	if _, err := r.Resolve("HEAD"); !errors.Is(err, ErrNoCommits) {
+		t.Fatalf("empty repo: %v", err)
+	}
+	c1 := commitFiles(t, r, "one", map[string]string{"a": "1"})
+	c2 := commitFiles(t, r, "two", map[string]string{"a": "2"})
+	c3 := commitFiles(t, r, "three", map[string]string{"a": "3"})
+	unlock, _ := r.Lock()
+	b := r.NewBatch()
+	tag, err := b.PutTag("v1", c1, r.Author(), "release one")
+	if err != nil || b.Write(ctx) != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetTag("v1", tag); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetTag("light", c2); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetBranch("side", c2, &ZeroHash); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	for rev, want := range map[string]Hash{
+		"HEAD": c3, "main": c3, "HEAD~1": c2, "HEAD~2": c1, "HEAD^": c2, "main^^": c1,
+		c2.String(): c2, c2.String()[:8]: c2, "v1": c1, "light": c2, "side": c2, "side~1": c1,
+	} {
+		got, err := r.Resolve(rev)
+		if err != nil || got != want {
+			t.Errorf("Resolve(%q) = %v, %v; want %v", rev, got, err, want)
+		}
+	}
+	for _, bad := range []string{"nope", "HEAD~9", "deadbeef"} {
+		if _, err := r.Resolve(bad); !errors.Is(err, ErrUnknownRevision) {
+			t.Errorf("Resolve(%q): %v", bad, err)
+		}
+	}
+	gitCmd(t, r, "fsck", "--strict")
+	if got := strings.TrimSpace(gitCmd(t, r, "rev-parse", "v1^{commit}")); got != c1.String() {
+		t.Fatalf("git sees v1 at %s", got)
+	}
+}
+
+func TestSetBranchCompareAndSwap(t *testing.T) {
+	r := TestRepo(t)
+	c1 := commitFiles(t, r, "one", map[string]string{"a": "1"})
+	c2 := commitFiles(t, r, "two", map[string]string{"a": "2"})
+	if err := r.SetBranch("main", c1, &c1); !errors.Is(err, ErrRefChanged) {
+		t.Fatalf("stale old value accepted: %v", err)
+	}
+	if err := r.SetBranch("main", c2, &ZeroHash); !errors.Is(err, ErrRefExists) {
+		t.Fatalf("create over existing: %v", err)
+	}
+	if err := r.SetBranch("bad..name", c1, nil); err == nil {
+		t.Fatal("invalid name accepted")
+	}
+	if err := r.DeleteBranch("main"); err == nil {
+		t.Fatal("deleted the current branch")
+	}
+}
+
+func TestWalkLookupDiff(t *testing.T) {
+	r := TestRepo(t)
+	files := map[string]string{}
+	for i := 0; i < 50; i++ {
+		files[fmt.Sprintf("big/%02d/f.jsonl", i)] = fmt.Sprint(i)
+	}
+	files["top.txt"] = "t"
+	c1 := commitFiles(t, r, "one", files)
+	files["big/07/f.jsonl"] = "changed"
+	delete(files, "big/09/f.jsonl")
+	files["new/n.csv"] = "n"
+	c2 := commitFiles(t, r, "two", files)
+	t1, t2 := mustCommit(t, r, c1).Tree, mustCommit(t, r, c2).Tree
+
+	changes, err := r.Diff(t1, t2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(changes)
+	h := func(s string) Hash { return BlobHash([]byte(s)) }
+	want := fmt.Sprint([]Change{
+		{Path: "big/07/f.jsonl", From: h("7"), To: h("changed")},
+		{Path: "big/09/f.jsonl", From: h("9")},
+		{Path: "new/n.csv", To: h("n")},
+	})
+	if got != want {
+		t.Fatalf("diff:\n%s\nwant:\n%s", got, want)
+	}
+	if ch, _ := r.Diff(t1, t2, []string{"big/07"}); len(ch) != 1 {
+		t.Fatalf("diff limited to big/07: %v", ch)
+	}
+	if ch, _ := r.Diff(ZeroHash, t1, nil); len(ch) != 51 {
+		t.Fatalf("diff from empty: %d changes", len(ch))
+	}
+
+	var walked []string
+	if err := r.Walk(t2, []string{"new", "top.txt"}, func(p string, _ Hash) error {
+		walked = append(walked, p)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(walked) != "[new/n.csv top.txt]" {
+		t.Fatalf("walk: %v", walked)
+	}
+	err = r.Walk(t2, []string{"missing"}, func(string, Hash) error { return nil })
+	if !errors.Is(err, ErrPathNotFound) {
+		t.Fatalf("walk of a missing path: %v", err)
+	}
+	if b, err := r.Lookup(t2, "big/07/f.jsonl"); err != nil || b != h("changed") {
+		t.Fatalf("lookup: %v %v", b, err)
+	}
+	for _, p := range []string{"big/07", "big/07/f.jsonl/x", "nope", ".hds"} {
+		if _, err := r.Lookup(t2, p); !errors.Is(err, ErrPathNotFound) {
+			t.Errorf("Lookup(%q): %v", p, err)
+		}
+	}
+}
+
+func mustCommit(tb testing.TB, r *Repo, h Hash) *Commit {
+	tb.Helper()
+	c, err := r.Commit(h)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+func TestWalkRejectsUnsafeTree(t *testing.T) {
+	r := TestRepo(t)
+	blob := BlobHash([]byte("x"))
+	for _, name := range []string{"..", ".", ".git", "a/b"} {
+		b := r.NewBatch()
+		b.PutBlob([]byte("x"))
+		tree, err := b.putObject(&object.Tree{Entries: []object.TreeEntry{{Name: name, Mode: filemode.Regular, Hash: blob}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Write(ctx); err != nil {
+			t.Fatal(err)
+		}
+		err = r.Walk(tree, nil, func(p string, _ Hash) error {
+			t.Errorf("walk yielded %q", p)
+			return nil
+		})
+		if err == nil {
+			t.Errorf("tree entry %q accepted", name)
+		}
+	}
+}
+
+func TestDatasetAndLog(t *testing.T) {
+	r := TestRepo(t)
+	commitFiles(t, r, "one", map[string]string{"a": "1"})
+	commitFiles(t, r, "two\n\nbody", map[string]string{"a": "1", "b": "2"})
+	var subjects []string
+	head, _ := r.Resolve("HEAD")
+	err := r.Log(head, func(c *Commit) error {
+		subjects = append(subjects, c.Subject())
+		d, err := r.Dataset(c.Tree)
+		if err != nil {
+			return err
+		}
+		subjects = append(subjects, fmt.Sprint(d.Files))
+		return nil
+	})
+	if err != nil || fmt.Sprint(subjects) != "[two 2 one 1]" {
+		t.Fatalf("log: %v %v", subjects, err)
+	}
+}

@@ -32,6 +32,15 @@ func (d *Dataset) Add(f *File) {
 	}
 }
 
+// Sub removes f from d's counts.
+func (d *Dataset) Sub(f *File) {
+	d.Files--
+	d.Bytes -= f.Size
+	if f.HasRecords() {
+		d.Records -= f.Records
+	}
+}
+
 // Encode writes d in the canonical format.
 func (d Dataset) Encode(w io.Writer) error {
 	if d.Files < 0 || d.Bytes < 0 || d.Records < 0 {

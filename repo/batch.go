@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/human2/hds/manifest"
@@ -44,6 +45,8 @@ func (b *Batch) has(h Hash) bool {
 	if _, ok := b.mem.Objects[h]; ok {
 		return true
 	}
+	b.r.objMu.Lock()
+	defer b.r.objMu.Unlock()
 	return b.r.st.HasEncodedObject(h) == nil
 }
 
@@ -70,6 +73,35 @@ func (b *Batch) put(t plumbing.ObjectType, data []byte) (Hash, error) {
 
 // PutBlob adds a blob (a manifest) and returns its id.
 func (b *Batch) PutBlob(data []byte) (Hash, error) { return b.put(plumbing.BlobObject, data) }
+
+// View returns a read-only view of the repository that also sees the
+// batch's objects before they are written, e.g. to diff a new tree
+// against HEAD. Do not write through the view.
+func (b *Batch) View() *Repo {
+	v := *b.r
+	v.overlay = &overlay{EncodedObjectStorer: b.r.st, mem: b.mem}
+	return &v
+}
+
+// overlay reads objects from mem first, then from the repository.
+type overlay struct {
+	storer.EncodedObjectStorer
+	mem *memory.ObjectStorage
+}
+
+func (o *overlay) EncodedObject(t plumbing.ObjectType, h Hash) (plumbing.EncodedObject, error) {
+	if obj, err := o.mem.EncodedObject(t, h); err == nil {
+		return obj, nil
+	}
+	return o.EncodedObjectStorer.EncodedObject(t, h)
+}
+
+func (o *overlay) HasEncodedObject(h Hash) error {
+	if o.mem.HasEncodedObject(h) == nil {
+		return nil
+	}
+	return o.EncodedObjectStorer.HasEncodedObject(h)
+}
 
 // BlobHash is the id data gets as a blob, without storing it.
 func BlobHash(data []byte) Hash { return plumbing.ComputeHash(plumbing.BlobObject, data) }
@@ -240,7 +272,7 @@ func syncFile(path string) error {
 
 // ReadBlob returns a blob's bytes.
 func (r *Repo) ReadBlob(h Hash) ([]byte, error) {
-	o, err := r.st.EncodedObject(plumbing.BlobObject, h)
+	o, err := r.readObject(plumbing.BlobObject, h)
 	if err != nil {
 		return nil, fmt.Errorf("read object %s: %w", short(h), err)
 	}

@@ -3,12 +3,14 @@ package repo
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/user"
 	"strings"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 
@@ -48,26 +50,45 @@ func fromGit(c *object.Commit) *Commit {
 
 // Commit reads a commit.
 func (r *Repo) Commit(h Hash) (*Commit, error) {
-	c, err := object.GetCommit(r.st, h)
+	o, err := r.readObject(plumbing.CommitObject, h)
 	if err != nil {
 		return nil, fmt.Errorf("read commit %s: %w", short(h), err)
 	}
-	return fromGit(c), nil
+	var c object.Commit
+	if err := c.Decode(o); err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", short(h), err)
+	}
+	c.Hash = h
+	return fromGit(&c), nil
 }
 
 // Log calls fn for from and all its ancestors, newest first. Returning
 // storer.ErrStop (see StopLog) from fn ends the walk without error.
 func (r *Repo) Log(from Hash, fn func(*Commit) error) error {
+	r.objMu.Lock()
 	it, err := r.git.Log(&git.LogOptions{From: from, Order: git.LogOrderCommitterTime})
+	r.objMu.Unlock()
 	if err != nil {
 		return fmt.Errorf("log: %w", err)
 	}
 	defer it.Close()
-	err = it.ForEach(func(c *object.Commit) error { return fn(fromGit(c)) })
-	if errors.Is(err, storer.ErrStop) {
-		return nil
+	for {
+		r.objMu.Lock()
+		c, err := it.Next()
+		r.objMu.Unlock()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("log: %w", err)
+		}
+		if err := fn(fromGit(c)); err != nil {
+			if errors.Is(err, storer.ErrStop) {
+				return nil
+			}
+			return err
+		}
 	}
-	return err
 }
 
 // StopLog, returned by a Log callback, ends the walk early.

@@ -248,7 +248,6 @@ func (r *Repo) RefsAt() (map[Hash][]string, error) {
 	return out, nil
 }
 
-
 func short(h Hash) string {
 	if h.IsZero() {
 		return "(none)"

@@ -4,15 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
-	"github.com/go-git/go-billy/v5/osfs"
 )
 
 // Hash is a git object id (commit, tree or manifest blob). It is an alias
@@ -42,6 +45,44 @@ type Repo struct {
 
 	git *git.Repository
 	st  *filesystem.Storage
+	// overlay, when set, is read before st: a Batch's view of objects it
+	// has not written yet.
+	overlay storer.EncodedObjectStorer
+	// objMu serializes object reads: go-git's pack readers share file
+	// descriptors and are not safe for concurrent use. A pointer, so views
+	// of the repository share it.
+	objMu *sync.Mutex
+}
+
+// objects is where reads of git objects go. Callers hold objMu.
+func (r *Repo) objects() storer.EncodedObjectStorer {
+	if r.overlay != nil {
+		return r.overlay
+	}
+	return r.st
+}
+
+// readObject returns an object's type and bytes.
+func (r *Repo) readObject(t plumbing.ObjectType, h Hash) (plumbing.EncodedObject, error) {
+	r.objMu.Lock()
+	defer r.objMu.Unlock()
+	o, err := r.objects().EncodedObject(t, h)
+	if err != nil {
+		return nil, err
+	}
+	// Copy into memory under the lock so the caller's reads are safe.
+	var m plumbing.MemoryObject
+	m.SetType(o.Type())
+	rd, err := o.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	w, _ := m.Writer()
+	if _, err := io.Copy(w, rd); err != nil {
+		return nil, err
+	}
+	return &m, nil
 }
 
 func (r *Repo) path(elem ...string) string {
@@ -116,7 +157,7 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 }
 
 func openAt(ctx context.Context, root string) (*Repo, error) {
-	r := &Repo{Root: root, Dir: filepath.Join(root, DirName), Now: time.Now}
+	r := &Repo{Root: root, Dir: filepath.Join(root, DirName), Now: time.Now, objMu: new(sync.Mutex)}
 	r.st = filesystem.NewStorageWithOptions(osfs.New(r.Dir), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
 	g, err := git.Open(r.st, nil)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
@@ -27,8 +28,12 @@ func (r *Repo) entries(tree Hash, dir string) ([]object.TreeEntry, error) {
 	if tree.IsZero() {
 		return nil, nil
 	}
-	t, err := object.GetTree(r.st, tree)
+	o, err := r.readObject(plumbing.TreeObject, tree)
 	if err != nil {
+		return nil, fmt.Errorf("read tree %s (%q): %w", short(tree), dir, err)
+	}
+	var t object.Tree
+	if err := t.Decode(o); err != nil {
 		return nil, fmt.Errorf("read tree %s (%q): %w", short(tree), dir, err)
 	}
 	for _, e := range t.Entries {

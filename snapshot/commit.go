@@ -1,0 +1,170 @@
+package snapshot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/human2/hds/manifest"
+	"github.com/human2/hds/progress"
+	"github.com/human2/hds/repo"
+)
+
+// CommitOptions configure Commit.
+type CommitOptions struct {
+	Message  string
+	Progress progress.Reporter
+	Workers  int // readers and compressors each; default GOMAXPROCS
+}
+
+// CommitResult says what Commit did.
+type CommitResult struct {
+	Commit   repo.Hash // ZeroHash when nothing changed
+	Parent   repo.Hash
+	Branch   string // "" when HEAD is detached
+	Changes  []repo.Change
+	Dataset  manifest.Dataset
+	Read     int64    // bytes read from files whose stat changed
+	New      int64    // raw bytes of chunks the store did not have
+	NewCount int64    // number of those chunks
+	Skipped  []string // special files left out
+	Warnings []string
+}
+
+// NothingToCommit reports whether the worktree matched HEAD.
+func (r *CommitResult) NothingToCommit() bool { return r.Commit.IsZero() }
+
+// ErrEmptyMessage is returned for a commit without a message.
+var ErrEmptyMessage = errors.New("empty commit message; say what changed with -m")
+
+// Commit snapshots the worktree as a new version on HEAD. Files whose stat
+// matches the stat cache are not read. If the worktree matches HEAD, no
+// commit is made and the result's Commit is ZeroHash.
+func Commit(ctx context.Context, r *repo.Repo, opts CommitOptions) (*CommitResult, error) {
+	if opts.Message == "" {
+		return nil, ErrEmptyMessage
+	}
+	unlock, err := r.Lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	head, err := r.Head()
+	if err != nil {
+		return nil, err
+	}
+	res := &CommitResult{Parent: head.Commit, Branch: head.Branch}
+	wt, err := snapshotWorktree(ctx, r, opts.Workers, opts.Progress, res)
+	if err != nil {
+		return nil, err
+	}
+	headTree := repo.ZeroHash
+	if !head.Commit.IsZero() {
+		c, err := r.Commit(head.Commit)
+		if err != nil {
+			return nil, err
+		}
+		headTree = c.Tree
+	}
+	if res.Changes, err = wt.batch.View().Diff(headTree, wt.tree, nil); err != nil {
+		return nil, err
+	}
+	if wt.tree == headTree || (head.Commit.IsZero() && len(res.Changes) == 0) {
+		return res, wt.cache.save(r) // refreshed entries are worth keeping
+	}
+	// Order matters for crash safety: chunks, then objects, then the ref.
+	if err := r.Chunks.Flush(ctx); err != nil {
+		return nil, fmt.Errorf("store chunks: %w", err)
+	}
+	var parents []repo.Hash
+	if !head.Commit.IsZero() {
+		parents = []repo.Hash{head.Commit}
+	}
+	c, err := wt.batch.PutCommit(wt.tree, parents, r.Author(), opts.Message)
+	if err != nil {
+		return nil, err
+	}
+	if err := wt.batch.Write(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.UpdateHead(c, head.Commit); err != nil {
+		return nil, err
+	}
+	res.Commit = c
+	if err := wt.cache.save(r); err != nil {
+		res.Warnings = append(res.Warnings, "the commit is done, but "+err.Error()+"; the next command re-reads files")
+	}
+	return res, nil
+}
+
+// worktreeSnapshot is the worktree turned into a (not yet committed) tree.
+type worktreeSnapshot struct {
+	tree  repo.Hash
+	batch *repo.Batch
+	cache *statCache
+}
+
+// snapshotWorktree scans the worktree, stores what changed and builds the
+// tree, without writing any reference. Totals and counters go into res.
+func snapshotWorktree(ctx context.Context, r *repo.Repo, workers int, prog progress.Reporter, res *CommitResult) (*worktreeSnapshot, error) {
+	prog = progress.Or(prog)
+	cache, err := loadStatCache(r)
+	if err != nil {
+		res.Warnings = append(res.Warnings, err.Error()+"; rebuilding it by reading every file")
+	}
+	prog.Phase("scan")
+	sc, err := scan(ctx, r.Root)
+	if err != nil {
+		return nil, err
+	}
+	prog.Add(int64(len(sc.Files)), 0)
+	prog.Done()
+	res.Skipped = sc.Skipped
+
+	var ents []repo.TreeEntry
+	var misses []wfile
+	var missBytes int64
+	present := make(map[string]bool, len(sc.Files))
+	for _, f := range sc.Files {
+		present[f.Path] = true
+		if e, ok := cache.lookup(f.Path, f.Stat); ok {
+			ents = append(ents, repo.TreeEntry{Path: f.Path, Blob: e.Blob})
+			res.Dataset.Add(&manifest.File{Size: f.Stat.Size, Records: e.Records})
+			continue
+		}
+		misses = append(misses, f)
+		missBytes += f.Stat.Size
+	}
+	cache.retain(func(p string) bool { return present[p] })
+
+	prog.Phase("store")
+	prog.SetTotal(int64(len(misses)), missBytes)
+	p := newPipeline(r, r.Root, workers, prog)
+	got, err := p.storeAll(ctx, misses)
+	prog.Done()
+	if err != nil {
+		return nil, err
+	}
+	res.Read, res.New, res.NewCount = missBytes, p.newBytes, p.newCount
+
+	b := r.NewBatch()
+	for i, s := range got {
+		h, err := b.PutBlob(s.Blob)
+		if err != nil {
+			return nil, err
+		}
+		ents = append(ents, repo.TreeEntry{Path: misses[i].Path, Blob: h})
+		res.Dataset.Add(s.M)
+		cache.record(misses[i].Path, s.Stat, h, s.M.Records, s.Seen)
+	}
+	sum, err := b.PutBlob(res.Dataset.Encoded())
+	if err != nil {
+		return nil, err
+	}
+	ents = append(ents, repo.TreeEntry{Path: manifest.DatasetPath, Blob: sum})
+	tree, err := b.BuildTree(ents)
+	if err != nil {
+		return nil, err
+	}
+	return &worktreeSnapshot{tree: tree, batch: b, cache: cache}, nil
+}

@@ -1,0 +1,205 @@
+package snapshot
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/human2/hds/repo"
+)
+
+// racyWindow is how close to the moment of recording an mtime must be for
+// the entry to be distrusted next time. Linux stamps files from a coarse
+// clock (one jiffy, at most 10 ms); the margin is twice that.
+const racyWindow = 20 * time.Millisecond
+
+// cacheMagic starts .hds/index; the last byte is the format version.
+const cacheMagic = "HDSSTAT\x01"
+
+// errCacheCorrupt reports an unreadable stat cache. It is only a cache:
+// callers rebuild it by reading files.
+var errCacheCorrupt = errors.New("stat cache is corrupt")
+
+// cacheEntry is what is known about one worktree file.
+type cacheEntry struct {
+	Stat    fileStat
+	Blob    repo.Hash // manifest blob of the content that had this stat
+	Records int64
+	Racy    bool // recorded within racyWindow of its mtime: verify by content
+}
+
+// statCache maps worktree paths to entries.
+type statCache struct {
+	entries map[string]cacheEntry
+}
+
+func newStatCache() *statCache { return &statCache{entries: map[string]cacheEntry{}} }
+
+func cachePath(r *repo.Repo) string { return filepath.Join(r.Dir, "index") }
+
+// lookup returns the blob and records of p if its stat is unchanged and the
+// entry is trustworthy.
+func (c *statCache) lookup(p string, st fileStat) (cacheEntry, bool) {
+	e, ok := c.entries[p]
+	if !ok || e.Racy || e.Stat != st {
+		return cacheEntry{}, false
+	}
+	return e, true
+}
+
+// record stores what p's content is, as seen at time seen.
+func (c *statCache) record(p string, st fileStat, blob repo.Hash, records int64, seen time.Time) {
+	c.entries[p] = cacheEntry{
+		Stat: st, Blob: blob, Records: records,
+		Racy: st.Mtime >= seen.Add(-racyWindow).UnixNano(),
+	}
+}
+
+// retain drops entries for paths not in keep.
+func (c *statCache) retain(keep func(string) bool) {
+	for p := range c.entries {
+		if !keep(p) {
+			delete(c.entries, p)
+		}
+	}
+}
+
+// loadStatCache reads the cache; a missing file is an empty cache, a
+// corrupt one an empty cache plus errCacheCorrupt.
+func loadStatCache(r *repo.Repo) (*statCache, error) {
+	b, err := os.ReadFile(cachePath(r))
+	if os.IsNotExist(err) {
+		return newStatCache(), nil
+	}
+	if err != nil {
+		return newStatCache(), fmt.Errorf("read stat cache: %w", err)
+	}
+	c, err := decodeStatCache(b)
+	if err != nil {
+		return newStatCache(), err
+	}
+	return c, nil
+}
+
+func decodeStatCache(b []byte) (*statCache, error) {
+	if len(b) < len(cacheMagic)+4 || string(b[:len(cacheMagic)]) != cacheMagic {
+		return nil, fmt.Errorf("%w: bad header", errCacheCorrupt)
+	}
+	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
+	if crc32.Checksum(body, crcTable) != sum {
+		return nil, fmt.Errorf("%w: checksum mismatch", errCacheCorrupt)
+	}
+	rd := bytes.NewReader(body[len(cacheMagic):])
+	n, err := binary.ReadUvarint(rd)
+	if err != nil || n > uint64(len(body)) {
+		return nil, fmt.Errorf("%w: bad count", errCacheCorrupt)
+	}
+	c := &statCache{entries: make(map[string]cacheEntry, n)}
+	for i := uint64(0); i < n; i++ {
+		p, e, err := decodeEntry(rd)
+		if err != nil {
+			return nil, fmt.Errorf("%w: entry %d: %v", errCacheCorrupt, i, err)
+		}
+		c.entries[p] = e
+	}
+	if rd.Len() != 0 {
+		return nil, fmt.Errorf("%w: trailing bytes", errCacheCorrupt)
+	}
+	return c, nil
+}
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+func decodeEntry(rd *bytes.Reader) (string, cacheEntry, error) {
+	var e cacheEntry
+	pl, err := binary.ReadUvarint(rd)
+	if err != nil || pl > uint64(rd.Len()) {
+		return "", e, errors.New("bad path length")
+	}
+	p := make([]byte, pl)
+	rd.Read(p)
+	var vals [5]int64
+	for i := range vals {
+		if vals[i], err = binary.ReadVarint(rd); err != nil {
+			return "", e, err
+		}
+	}
+	e.Stat = fileStat{Size: vals[0], Mtime: vals[1], Ctime: vals[2], Ino: uint64(vals[3]), Mode: uint32(vals[4])}
+	if _, err := rd.Read(e.Blob[:]); err != nil {
+		return "", e, err
+	}
+	if e.Records, err = binary.ReadVarint(rd); err != nil {
+		return "", e, err
+	}
+	flags, err := rd.ReadByte()
+	e.Racy = flags&1 != 0
+	return string(p), e, err
+}
+
+// save writes the cache atomically (temp, fsync, rename).
+func (c *statCache) save(r *repo.Repo) error {
+	paths := make([]string, 0, len(c.entries))
+	for p := range c.entries {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var buf bytes.Buffer
+	buf.Grow(len(cacheMagic) + len(paths)*72)
+	buf.WriteString(cacheMagic)
+	var tmp [binary.MaxVarintLen64]byte
+	putU := func(v uint64) { buf.Write(tmp[:binary.PutUvarint(tmp[:], v)]) }
+	putI := func(v int64) { buf.Write(tmp[:binary.PutVarint(tmp[:], v)]) }
+	putU(uint64(len(paths)))
+	for _, p := range paths {
+		e := c.entries[p]
+		putU(uint64(len(p)))
+		buf.WriteString(p)
+		for _, v := range []int64{e.Stat.Size, e.Stat.Mtime, e.Stat.Ctime, int64(e.Stat.Ino), int64(e.Stat.Mode)} {
+			putI(v)
+		}
+		buf.Write(e.Blob[:])
+		putI(e.Records)
+		var flags byte
+		if e.Racy {
+			flags = 1
+		}
+		buf.WriteByte(flags)
+	}
+	binary.LittleEndian.PutUint32(tmp[:4], crc32.Checksum(buf.Bytes(), crcTable))
+	buf.Write(tmp[:4])
+	return writeAtomic(cachePath(r), buf.Bytes())
+}
+
+// writeAtomic replaces path with data: temp file beside it, fsync, rename.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	_, err = w.Write(data)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

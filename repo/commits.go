@@ -177,3 +177,15 @@ func (r *Repo) Author() Signature {
 	}
 	return s
 }
+
+// TreeOf returns a commit's tree; ZeroHash (no commit) gives the empty tree.
+func (r *Repo) TreeOf(commit Hash) (Hash, error) {
+	if commit.IsZero() {
+		return ZeroHash, nil
+	}
+	c, err := r.Commit(commit)
+	if err != nil {
+		return ZeroHash, err
+	}
+	return c.Tree, nil
+}

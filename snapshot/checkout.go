@@ -79,7 +79,7 @@ func Checkout(ctx context.Context, r *repo.Repo, rev string, opts CheckoutOption
 	if err != nil {
 		return nil, err
 	}
-	from, err := treeOf(r, head.Commit)
+	from, err := r.TreeOf(head.Commit)
 	if err != nil {
 		return nil, err
 	}
@@ -103,16 +103,6 @@ func Checkout(ctx context.Context, r *repo.Repo, rev string, opts CheckoutOption
 	return res, nil
 }
 
-func treeOf(r *repo.Repo, commit repo.Hash) (repo.Hash, error) {
-	if commit.IsZero() {
-		return repo.ZeroHash, nil
-	}
-	c, err := r.Commit(commit)
-	if err != nil {
-		return repo.ZeroHash, err
-	}
-	return c.Tree, nil
-}
 
 // materialize writes commit's files into opts.To.
 func materialize(ctx context.Context, r *repo.Repo, c *repo.Commit, paths []string, opts CheckoutOptions) (*CheckoutResult, error) {
@@ -266,7 +256,7 @@ func (u *update) restore(ctx context.Context, tree repo.Hash) (*CheckoutResult, 
 	if err != nil {
 		return nil, err
 	}
-	base, err := treeOf(u.r, head.Commit)
+	base, err := u.r.TreeOf(head.Commit)
 	if err != nil {
 		return nil, err
 	}

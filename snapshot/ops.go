@@ -51,11 +51,11 @@ func Switch(ctx context.Context, r *repo.Repo, name string, opts SwitchOptions) 
 			return nil, err
 		}
 	}
-	from, err := treeOf(r, head.Commit)
+	from, err := r.TreeOf(head.Commit)
 	if err != nil {
 		return nil, err
 	}
-	to, err := treeOf(r, target)
+	to, err := r.TreeOf(target)
 	if err != nil {
 		return nil, err
 	}
@@ -99,11 +99,11 @@ func Reset(ctx context.Context, r *repo.Repo, rev string, opts ResetOptions) (*C
 	if err != nil {
 		return nil, err
 	}
-	from, err := treeOf(r, head.Commit)
+	from, err := r.TreeOf(head.Commit)
 	if err != nil {
 		return nil, err
 	}
-	to, err := treeOf(r, target)
+	to, err := r.TreeOf(target)
 	if err != nil {
 		return nil, err
 	}
@@ -154,11 +154,11 @@ func Revert(ctx context.Context, r *repo.Repo, rev string, opts RevertOptions) (
 	if err != nil {
 		return nil, err
 	}
-	headTree, err := treeOf(r, head.Commit)
+	headTree, err := r.TreeOf(head.Commit)
 	if err != nil {
 		return nil, err
 	}
-	parentTree, err := treeOf(r, c.Parent())
+	parentTree, err := r.TreeOf(c.Parent())
 	if err != nil {
 		return nil, err
 	}

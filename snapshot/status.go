@@ -323,3 +323,10 @@ func fingerprint(ctx context.Context, r *repo.Repo, f wfile, m *manifest.File) (
 	}
 	return p, nil
 }
+
+// CompareWorktree returns how the worktree differs from tree (any
+// version), restricted to paths.
+func CompareWorktree(ctx context.Context, r *repo.Repo, tree repo.Hash, paths []string, prog progress.Reporter) ([]FileChange, error) {
+	w := &worktreeDiff{r: r, paths: paths, prog: progress.Or(prog)}
+	return w.compare(ctx, tree)
+}

@@ -189,3 +189,27 @@ func (r *Repo) TreeOf(commit Hash) (Hash, error) {
 	}
 	return c.Tree, nil
 }
+
+// Reachable calls fn once for every commit reachable from roots (the roots
+// included), parents after children, each commit once.
+func (r *Repo) Reachable(roots []Hash, fn func(*Commit) error) error {
+	seen := map[Hash]bool{}
+	queue := append([]Hash(nil), roots...)
+	for len(queue) > 0 {
+		h := queue[0]
+		queue = queue[1:]
+		if seen[h] {
+			continue
+		}
+		seen[h] = true
+		c, err := r.Commit(h)
+		if err != nil {
+			return err
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+		queue = append(queue, c.Parents...)
+	}
+	return nil
+}

@@ -345,3 +345,30 @@ func TestDatasetAndLog(t *testing.T) {
 		t.Fatalf("log: %v %v", subjects, err)
 	}
 }
+
+func TestReadersAndGCExcludeEachOther(t *testing.T) {
+	r := TestRepo(t)
+	un1, err := r.ReadLock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	un2, err := r.ReadLock()
+	if err != nil {
+		t.Fatal("two readers must share the lock:", err)
+	}
+	if _, err := r.ExclusiveLock(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("gc while reading: %v", err)
+	}
+	un1()
+	un2()
+	unx, err := r.ExclusiveLock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.ReadLock()
+	var be *BusyError
+	if !errors.As(err, &be) || be.PID != os.Getpid() || !strings.Contains(err.Error(), "hds gc") {
+		t.Fatalf("reader while gc runs: %v", err)
+	}
+	unx()
+}

@@ -276,3 +276,63 @@ func (r *Repo) Lookup(tree Hash, p string) (Hash, error) {
 		return ZeroHash, fmt.Errorf("path %q %w", p, ErrPathNotFound)
 	}
 }
+
+// WalkNew calls fn for every file of tree, like Walk over everything, but
+// skips subtrees whose id is in seen and adds the ones it enters: walking
+// many versions this way reads each distinct tree once. fn sees each
+// (path, blob) of the new subtrees.
+func (r *Repo) WalkNew(tree Hash, seen map[Hash]bool, fn func(path string, blob Hash) error) error {
+	return r.walkNew(tree, "", seen, fn)
+}
+
+func (r *Repo) walkNew(tree Hash, dir string, seen map[Hash]bool, fn func(string, Hash) error) error {
+	if seen[tree] {
+		return nil
+	}
+	seen[tree] = true
+	ents, err := r.entries(tree, dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if isSummary(dir, e) {
+			continue
+		}
+		p := path.Join(dir, e.Name)
+		if e.Mode == filemode.Dir {
+			if err := r.walkNew(e.Hash, p, seen, fn); err != nil {
+				return err
+			}
+		} else if err := fn(p, e.Hash); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Roots returns the commits every reference (branches, tags, HEAD) names.
+func (r *Repo) Roots() ([]Hash, error) {
+	var out []Hash
+	seen := map[Hash]bool{}
+	add := func(h Hash) {
+		if !h.IsZero() && !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	head, err := r.Head()
+	if err != nil {
+		return nil, err
+	}
+	add(head.Commit)
+	for _, list := range []func() ([]Ref, error){r.Branches, r.Tags} {
+		refs, err := list()
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range refs {
+			add(x.Commit)
+		}
+	}
+	return out, nil
+}

@@ -111,6 +111,11 @@ func materialize(ctx context.Context, r *repo.Repo, c *repo.Commit, paths []stri
 		return nil, err
 	}
 	res := &CheckoutResult{Commit: c.Hash}
+	unlock, err := r.ReadLock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if empty, err := isEmptyDir(to); err != nil {
 		return nil, err
 	} else if !empty && !opts.Force {

@@ -203,3 +203,18 @@ func writeAtomic(path string, data []byte) error {
 	}
 	return nil
 }
+
+// CachedManifests returns the manifest blobs the stat cache refers to:
+// worktree files hds knows by stat alone. gc keeps their chunks, since a
+// commit may reuse them without reading the files again.
+func CachedManifests(r *repo.Repo) ([]repo.Hash, error) {
+	c, err := loadStatCache(r)
+	if err != nil && !errors.Is(err, errCacheCorrupt) {
+		return nil, err
+	}
+	out := make([]repo.Hash, 0, len(c.entries))
+	for _, e := range c.entries {
+		out = append(out, e.Blob)
+	}
+	return out, nil
+}

@@ -51,6 +51,11 @@ file size.`,
 			if err != nil {
 				return err
 			}
+			unlock, err := r.ReadLock()
+			if err != nil {
+				return err
+			}
+			defer unlock()
 			w := bufio.NewWriterSize(cmd.OutOrStdout(), 1<<20)
 			if err := snapshot.CopyFile(cmd.Context(), r, clean[0], m, w); err != nil {
 				return err

@@ -88,6 +88,9 @@ func decodePackHeader(b []byte) (chunk.Algorithm, error) {
 	if b[4] != formatVersion {
 		return "", corruptf("pack format version %d, this hds reads %d", b[4], formatVersion)
 	}
+	if b[6] != 0 || b[7] != 0 {
+		return "", corruptf("pack header: reserved bytes are not zero")
+	}
 	return algFromCode(b[5])
 }
 
@@ -131,6 +134,9 @@ func decodeTrailer(b []byte, packSize int64) (trailer, error) {
 	}
 	if b[16] != formatVersion {
 		return t, corruptf("pack format version %d, this hds reads %d", b[16], formatVersion)
+	}
+	if b[18] != 0 || b[19] != 0 {
+		return t, corruptf("pack trailer: reserved bytes are not zero")
 	}
 	alg, err := algFromCode(b[17])
 	if err != nil {

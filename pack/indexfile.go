@@ -126,6 +126,9 @@ func decodeIndexHeader(r io.Reader, size int64) (indexHeader, error) {
 	if b[4] != formatVersion {
 		return h, corruptf("index format version %d, this hds reads %d", b[4], formatVersion)
 	}
+	if b[6] != 0 || b[7] != 0 {
+		return h, corruptf("index header: reserved bytes are not zero")
+	}
 	alg, err := algFromCode(b[5])
 	if err != nil {
 		return h, err

@@ -66,6 +66,11 @@ func readIndex(ctx context.Context, st blob.Storage, name string, size int64) lo
 	}
 	var entries sortedIndex
 	h, err := decodeIndex(&blobReader{ctx: ctx, st: st, name: name, size: size}, size, func(e fileEntry) error {
+		if entries == nil {
+			// The header has been checked against size by now; this
+			// capacity exceeds the count by pack ids' share of size.
+			entries = make(sortedIndex, 0, (size-indexHeaderSize-crcSize)/indexEntrySize)
+		}
 		loc, err := makeLocation(e.Pack, e)
 		entries = append(entries, entry{id: e.ID, loc: loc})
 		return err

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/human2/hds/blob"
@@ -268,6 +269,7 @@ func TestConcurrentPutGet(t *testing.T) {
 	s := openStore(t, st, Options{PackSize: 64 << 10})
 	chunks, ids := testChunks(400, 5)
 	var wg sync.WaitGroup
+	var addedCount atomic.Int64
 	errs := make(chan error, 8)
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
@@ -275,9 +277,13 @@ func TestConcurrentPutGet(t *testing.T) {
 			defer wg.Done()
 			// Goroutines overlap, so the same chunk is Put concurrently.
 			for i := g * 40; i < g*40+80; i++ {
-				if _, err := s.Put(ctx, ids[i], chunks[i]); err != nil {
+				added, err := s.Put(ctx, ids[i], chunks[i])
+				if err != nil {
 					errs <- err
 					return
+				}
+				if added {
+					addedCount.Add(1)
 				}
 				j := g*40 + (i*7)%(i-g*40+1)
 				if got, err := s.Get(ctx, ids[j], nil); err != nil || !bytes.Equal(got, chunks[j]) {
@@ -298,8 +304,8 @@ func TestConcurrentPutGet(t *testing.T) {
 	}
 	flush(t, s)
 	n := 8*40 + 40
-	if got := s.Stats().Chunks; got != int64(n) {
-		t.Fatalf("Stats.Chunks = %d, want %d", got, n)
+	if got := s.Stats().Chunks; got != int64(n) || addedCount.Load() != int64(n) {
+		t.Fatalf("Stats.Chunks = %d and %d Puts added, want %d", got, addedCount.Load(), n)
 	}
 	verifyAll(t, openStore(t, st, Options{}), chunks[:n], ids[:n])
 }

@@ -37,11 +37,11 @@ func (s *Store) Put(ctx context.Context, id chunk.ID, data []byte) (added bool, 
 	}
 	frame, flags, buf := s.compress(data)
 	defer s.bufs.Put(buf)
-	full, err := s.append(id, frame, len(data), flags)
-	if err != nil || full == nil {
-		return err == nil, err
+	full, added, err := s.append(id, frame, len(data), flags)
+	if err == nil && full != nil {
+		err = s.finish(ctx, full)
 	}
-	return true, s.finish(ctx, full)
+	return added && err == nil, err
 }
 
 // compress returns the frame to store for data, and the buffer it used.
@@ -57,36 +57,37 @@ func (s *Store) compress(data []byte) ([]byte, uint32, *[]byte) {
 	return *buf, flagZstd, buf
 }
 
-// append adds a frame to the open pack under the lock. If the pack is full
-// it is detached and returned, for the caller to finish.
-func (s *Store) append(id chunk.ID, frame []byte, raw int, flags uint32) (*packWriter, error) {
+// append adds a frame to the open pack under the lock; added is false if
+// another goroutine stored the chunk meanwhile. If the pack is now full it
+// is detached and returned, for the caller to finish.
+func (s *Store) append(id chunk.ID, frame []byte, raw int, flags uint32) (full *packWriter, added bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.writableLocked(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if s.hasLocked(id) {
-		return nil, nil // another goroutine stored it meanwhile
+		return nil, false, nil
 	}
 	if s.cur == nil {
 		w, err := newPackWriter(s.opts.TempDir, s.opts.Algorithm)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		s.cur = w
 	}
 	e, err := s.cur.append(id, frame, raw, flags)
 	if err != nil {
 		s.err = err
-		return nil, err
+		return nil, false, err
 	}
 	s.pending[id] = pendingRef{w: s.cur, e: e}
 	s.count(1, int64(len(frame)), int64(raw))
 	s.stats.Pending++
 	if s.cur.size < s.opts.PackSize {
-		return nil, nil
+		return nil, true, nil
 	}
-	return s.detachLocked(), nil
+	return s.detachLocked(), true, nil
 }
 
 func (s *Store) writableLocked() error {

@@ -25,6 +25,7 @@ const (
 	Error
 )
 
+// String returns "warning" or "error".
 func (s Severity) String() string {
 	switch s {
 	case Warning:
@@ -45,6 +46,7 @@ type Problem struct {
 	Msg      string
 }
 
+// String formats the problem for a terminal: severity, chunk, message.
 func (p Problem) String() string {
 	s := p.Severity.String() + ": "
 	if !p.ID.IsZero() {

@@ -27,6 +27,7 @@ type ChunkError struct {
 	Err    error
 }
 
+// Error names the chunk by its short id, the pack and the offset.
 func (e *ChunkError) Error() string {
 	if e.Pack == "" {
 		return fmt.Sprintf("chunk %s: %v", e.ID.Short(), e.Err)

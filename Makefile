@@ -36,8 +36,14 @@ bench: build
 demo: build
 	./scripts/demo.sh
 
+# every decoder and the chunker, FUZZTIME each.
+FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz . -fuzztime 30s ./manifest/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./manifest/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeDataset$$' -fuzztime $(FUZZTIME) ./manifest/
+	$(GO) test -run '^$$' -fuzz '^FuzzChunker$$' -fuzztime $(FUZZTIME) ./chunker/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeIndex$$' -fuzztime $(FUZZTIME) ./pack/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodePackFooter$$' -fuzztime $(FUZZTIME) ./pack/
 
 clean:
 	rm -rf bin .bench

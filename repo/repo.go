@@ -82,8 +82,16 @@ func (r *Repo) readObject(t plumbing.ObjectType, h Hash) (plumbing.EncodedObject
 	if _, err := io.Copy(w, rd); err != nil {
 		return nil, err
 	}
+	// go-git does not check a packed object against its id; hds does, so
+	// a damaged manifest or tree is an error, never wrong data.
+	if got := m.Hash(); got != h {
+		return nil, fmt.Errorf("%w: %s object %s has id %s", ErrCorruptObject, t, short(h), short(got))
+	}
 	return &m, nil
 }
+
+// ErrCorruptObject marks a git object whose content does not match its id.
+var ErrCorruptObject = errors.New("object does not match its id")
 
 func (r *Repo) path(elem ...string) string {
 	return filepath.Join(append([]string{r.Dir}, elem...)...)

@@ -103,7 +103,6 @@ func Checkout(ctx context.Context, r *repo.Repo, rev string, opts CheckoutOption
 	return res, nil
 }
 
-
 // materialize writes commit's files into opts.To.
 func materialize(ctx context.Context, r *repo.Repo, c *repo.Commit, paths []string, opts CheckoutOptions) (*CheckoutResult, error) {
 	to, err := filepath.Abs(opts.To)

@@ -10,7 +10,7 @@
 // and files are written to a temporary name and renamed into place. A kill
 // at any point leaves the previous version intact.
 //
-// Stat cache (.hds/index): path → size, mtime, ctime, inode, mode, manifest
+// Stat cache (.hds/statcache): path → size, mtime, ctime, inode, mode, manifest
 // blob and record count. A file whose stat matches is not read. An entry
 // whose mtime falls within racyWindow of the moment it was recorded is
 // "racy" (the file could change again within the same timestamp tick

@@ -67,7 +67,7 @@ func CopyFile(ctx context.Context, r *repo.Repo, name string, m *manifest.File, 
 				return gctx.Err()
 			}
 			if f.err != nil {
-				return fmt.Errorf("%s: chunk %s at offset %d: %w", name, f.c.ID.Short(), f.off, f.err)
+				return fmt.Errorf("%s at offset %d: chunk %s: %w", name, f.off, f.c.ID.Short(), f.err)
 			}
 			if _, err := w.Write(f.data); err != nil {
 				return err

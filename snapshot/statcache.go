@@ -42,7 +42,10 @@ type statCache struct {
 
 func newStatCache() *statCache { return &statCache{entries: map[string]cacheEntry{}} }
 
-func cachePath(r *repo.Repo) string { return filepath.Join(r.Dir, "index") }
+// cachePath is .hds/statcache. Not .hds/index as first planned: git reads
+// a file of that name in a git directory as its staging index and "git
+// fsck" fails on it.
+func cachePath(r *repo.Repo) string { return filepath.Join(r.Dir, "statcache") }
 
 // lookup returns the blob and records of p if its stat is unchanged and the
 // entry is trustworthy.

@@ -201,7 +201,7 @@ func (w *fileWriter) fetch(ctx context.Context, tasks <-chan chunkTask) error {
 func (w *fileWriter) writeChunk(ctx context.Context, t chunkTask, buf *[]byte) error {
 	data, err := w.r.Chunks.Get(ctx, t.c.ID, (*buf)[:0])
 	if err != nil {
-		return fmt.Errorf("%s: chunk %s at offset %d: %w", t.of.t.Path, t.c.ID.Short(), t.off, err)
+		return fmt.Errorf("%s at offset %d: %w", t.of.t.Path, t.off, err)
 	}
 	*buf = data
 	if len(data) != int(t.c.Len) {

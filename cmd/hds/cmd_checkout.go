@@ -87,5 +87,5 @@ func printUpdate(cmd *cobra.Command, res *snapshot.CheckoutResult) {
 	for _, w := range res.Warnings {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "%d files written (%s), %d removed\n", res.Written, humanBytes(res.Bytes), res.Removed)
+	fmt.Fprintf(cmd.OutOrStdout(), "%d %s written (%s), %d removed\n", res.Written, plural(int64(res.Written), "file"), humanBytes(res.Bytes), res.Removed)
 }

@@ -99,7 +99,7 @@ func runCommit(cmd *cobra.Command, opts CommitOptions) error {
 	}
 	fmt.Fprintf(out, "[%s %s] %s\n", where, shortHash(res.Commit), firstLine(opts.Message))
 	fmt.Fprintf(out, " %s\n", totalsLine(t))
-	fmt.Fprintf(out, " read %s, stored %s new in %d chunks\n", humanBytes(res.Read), humanBytes(res.New), res.NewCount)
+	fmt.Fprintf(out, " read %s, stored %s new in %d %s\n", humanBytes(res.Read), humanBytes(res.New), res.NewCount, plural(res.NewCount, "chunk"))
 	fmt.Fprintf(out, " dataset: %d files, %s, %d records\n", res.Dataset.Files, humanBytes(res.Dataset.Bytes), res.Dataset.Records)
 	for _, s := range res.Skipped {
 		fmt.Fprintf(cmd.ErrOrStderr(), "skipped %s: not a regular file or symlink\n", s)

@@ -32,6 +32,12 @@ func main() {
 	if err != nil {
 		if !errors.Is(err, errSilent) {
 			fmt.Fprintln(os.Stderr, "hds:", err)
+			for _, h := range hints {
+				if errors.Is(err, h.err) {
+					fmt.Fprintln(os.Stderr, "hint:", h.hint)
+					break
+				}
+			}
 		}
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 			os.Exit(exitCancelled)
@@ -76,6 +82,19 @@ func exitCode(err error) int {
 var exitCodes []struct {
 	err  error
 	code int
+}
+
+// hints are advice printed under errors that wrap a known sentinel.
+var hints []struct {
+	err  error
+	hint string
+}
+
+func registerHint(err error, hint string) {
+	hints = append(hints, struct {
+		err  error
+		hint string
+	}{err, hint})
 }
 
 func registerExitCode(err error, code int) {

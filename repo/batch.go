@@ -12,7 +12,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/memory"
@@ -45,9 +44,7 @@ func (b *Batch) has(h Hash) bool {
 	if _, ok := b.mem.Objects[h]; ok {
 		return true
 	}
-	b.r.objMu.Lock()
-	defer b.r.objMu.Unlock()
-	return b.r.st.HasEncodedObject(h) == nil
+	return b.r.stored.has(h)
 }
 
 func (b *Batch) put(t plumbing.ObjectType, data []byte) (Hash, error) {
@@ -235,27 +232,26 @@ func (b *Batch) Write(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	w, err := b.r.st.PackfileWriter()
-	if err != nil {
-		return fmt.Errorf("write objects: %w", err)
-	}
-	// Objects are small manifests; delta compression across one batch
-	// gains little, so the window is 0 (fast, and `hds gc` can repack).
-	sum, err := packfile.NewEncoder(w, b.mem, false).Encode(b.hashes, 0)
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("write objects: %w", err)
-	}
-	base := b.r.path("objects", "pack", "pack-"+sum.String())
-	for _, p := range []string{base + ".pack", base + ".idx"} {
-		if err := syncFile(p); err != nil {
+	objs := make([]gitObject, len(b.hashes))
+	for i, h := range b.hashes {
+		o := b.mem.Objects[h]
+		rd, err := o.Reader()
+		if err != nil {
 			return err
 		}
+		data, err := io.ReadAll(rd)
+		rd.Close()
+		if err != nil {
+			return err
+		}
+		objs[i] = gitObject{hash: h, typ: o.Type(), data: data}
 	}
+	if _, err := b.r.writeGitPack(ctx, objs); err != nil {
+		return fmt.Errorf("write objects: %w", err)
+	}
+	b.r.stored.add(b.hashes)
 	b.hashes, b.mem = nil, newMem()
-	return syncDir(b.r.path("objects", "pack"))
+	return nil
 }
 
 func syncFile(path string) error {

@@ -52,6 +52,8 @@ type Repo struct {
 	// descriptors and are not safe for concurrent use. A pointer, so views
 	// of the repository share it.
 	objMu *sync.Mutex
+	// stored answers existence checks without go-git's loose-object probe.
+	stored *packedObjects
 }
 
 // objects is where reads of git objects go. Callers hold objMu.
@@ -166,6 +168,7 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 
 func openAt(ctx context.Context, root string) (*Repo, error) {
 	r := &Repo{Root: root, Dir: filepath.Join(root, DirName), Now: time.Now, objMu: new(sync.Mutex)}
+	r.stored = &packedObjects{dir: r.path("objects")}
 	r.st = filesystem.NewStorageWithOptions(osfs.New(r.Dir), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
 	g, err := git.Open(r.st, nil)
 	if err != nil {

@@ -21,8 +21,8 @@ type CommitOptions struct {
 type CommitResult struct {
 	Commit   repo.Hash // ZeroHash when nothing changed
 	Parent   repo.Hash
-	Branch   string // "" when HEAD is detached
-	Changes  []repo.Change
+	Branch   string       // "" when HEAD is detached
+	Changes  []FileChange // against the parent, in path order
 	Dataset  manifest.Dataset
 	Read     int64    // bytes read from files whose stat changed
 	New      int64    // raw bytes of chunks the store did not have
@@ -66,7 +66,11 @@ func Commit(ctx context.Context, r *repo.Repo, opts CommitOptions) (*CommitResul
 		}
 		headTree = c.Tree
 	}
-	if res.Changes, err = wt.batch.View().Diff(headTree, wt.tree, nil); err != nil {
+	changes, err := wt.batch.View().Diff(headTree, wt.tree, nil)
+	if err != nil {
+		return nil, err
+	}
+	if res.Changes, err = wt.fileChanges(r, changes); err != nil {
 		return nil, err
 	}
 	if wt.tree == headTree || (head.Commit.IsZero() && len(res.Changes) == 0) {
@@ -102,6 +106,35 @@ type worktreeSnapshot struct {
 	tree  repo.Hash
 	batch *repo.Batch
 	cache *statCache
+	known map[string]sizeRecords // every file of the tree
+}
+
+type sizeRecords struct{ size, records int64 }
+
+// fileChanges turns tree changes into file changes: the new side is known
+// from the scan, only the old side of modified and deleted files is read.
+func (wt *worktreeSnapshot) fileChanges(r *repo.Repo, changes []repo.Change) ([]FileChange, error) {
+	out := make([]FileChange, 0, len(changes))
+	for _, c := range changes {
+		fc := FileChange{Path: c.Path, State: Modified, OldRecords: manifest.NoRecords, NewRecords: manifest.NoRecords}
+		if c.From.IsZero() {
+			fc.State = Added
+		} else {
+			m, err := r.Manifest(c.From)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", c.Path, err)
+			}
+			fc.OldSize, fc.OldRecords = m.Size, m.Records
+		}
+		if c.To.IsZero() {
+			fc.State = Deleted
+		} else {
+			k := wt.known[c.Path]
+			fc.NewSize, fc.NewRecords = k.size, k.records
+		}
+		out = append(out, fc)
+	}
+	return out, nil
 }
 
 // snapshotWorktree scans the worktree, stores what changed and builds the
@@ -125,11 +158,13 @@ func snapshotWorktree(ctx context.Context, r *repo.Repo, workers int, prog progr
 	var misses []wfile
 	var missBytes int64
 	present := make(map[string]bool, len(sc.Files))
+	known := make(map[string]sizeRecords, len(sc.Files))
 	for _, f := range sc.Files {
 		present[f.Path] = true
 		if e, ok := cache.lookup(f.Path, f.Stat); ok {
 			ents = append(ents, repo.TreeEntry{Path: f.Path, Blob: e.Blob})
 			res.Dataset.Add(&manifest.File{Size: f.Stat.Size, Records: e.Records})
+			known[f.Path] = sizeRecords{f.Stat.Size, e.Records}
 			continue
 		}
 		misses = append(misses, f)
@@ -155,6 +190,7 @@ func snapshotWorktree(ctx context.Context, r *repo.Repo, workers int, prog progr
 		}
 		ents = append(ents, repo.TreeEntry{Path: misses[i].Path, Blob: h})
 		res.Dataset.Add(s.M)
+		known[misses[i].Path] = sizeRecords{s.M.Size, s.M.Records}
 		cache.record(misses[i].Path, s.Stat, h, s.M.Records, s.Seen)
 	}
 	sum, err := b.PutBlob(res.Dataset.Encoded())
@@ -166,5 +202,5 @@ func snapshotWorktree(ctx context.Context, r *repo.Repo, workers int, prog progr
 	if err != nil {
 		return nil, err
 	}
-	return &worktreeSnapshot{tree: tree, batch: b, cache: cache}, nil
+	return &worktreeSnapshot{tree: tree, batch: b, cache: cache, known: known}, nil
 }

@@ -209,7 +209,7 @@ func Revert(ctx context.Context, r *repo.Repo, rev string, opts RevertOptions) (
 	if err := r.UpdateHead(nc, head.Commit); err != nil {
 		return nil, err
 	}
-	changes, err := r.Diff(headTree, tree, nil)
+	changes, err := DiffTrees(r, headTree, tree, nil)
 	return &CommitResult{Commit: nc, Parent: head.Commit, Branch: head.Branch, Changes: changes, Dataset: ds}, err
 }
 

@@ -8,11 +8,14 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"golang.org/x/sys/unix"
 
 	"github.com/human2/hds/repo"
 )
@@ -27,19 +30,35 @@ type fileStat struct {
 	Mtime int64 // ns
 	Ctime int64 // ns
 	Ino   uint64
-	Mode  uint32 // os.FileMode bits: type and permissions
+	Mode  uint32 // fs.FileMode: permission bits plus ModeSymlink or ModeIrregular
 }
 
+// statOf converts what os.Stat and friends return.
 func statOf(fi fs.FileInfo) fileStat {
-	s := fileStat{Size: fi.Size(), Mtime: fi.ModTime().UnixNano(), Mode: uint32(fi.Mode())}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		s.Ctime = st.Ctim.Sec*1e9 + st.Ctim.Nsec
-		s.Ino = st.Ino
+		return fromStatT(st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Ino, st.Mode)
 	}
-	return s
+	return fileStat{Size: fi.Size(), Mtime: fi.ModTime().UnixNano(), Mode: uint32(fi.Mode() & (fs.ModePerm | fs.ModeSymlink))}
+}
+
+// fromStatT builds a fileStat from stat(2) fields; the scanner's fstatat and
+// the pipeline's fstat both come through here, so their results compare.
+func fromStatT(size, mtime, ctime int64, ino uint64, mode uint32) fileStat {
+	m := fs.FileMode(mode & 0o777)
+	switch mode & unix.S_IFMT {
+	case unix.S_IFREG:
+	case unix.S_IFLNK:
+		m |= fs.ModeSymlink
+	case unix.S_IFDIR:
+		m |= fs.ModeDir
+	default:
+		m |= fs.ModeIrregular
+	}
+	return fileStat{Size: size, Mtime: mtime, Ctime: ctime, Ino: ino, Mode: uint32(m)}
 }
 
 func (s fileStat) isSymlink() bool { return fs.FileMode(s.Mode)&fs.ModeSymlink != 0 }
+func (s fileStat) isRegular() bool { return fs.FileMode(s.Mode)&fs.ModeType == 0 }
 
 // perm returns the permission bits a manifest records.
 func (s fileStat) perm() fs.FileMode { return fs.FileMode(s.Mode) & fs.ModePerm }
@@ -57,89 +76,155 @@ type scanResult struct {
 }
 
 // scan lists the regular files and symlinks under root, skipping .hds,
-// .git and what .hdsignore files exclude. Directories are read in order
-// and the result is sorted by path.
+// .git and what .hdsignore files exclude, sorted by path. Directories are
+// read in parallel; each file costs one fstatat relative to its directory.
 func scan(ctx context.Context, root string) (*scanResult, error) {
-	res := &scanResult{}
-	var patterns []gitignore.Pattern
-	if err := scanDir(ctx, root, "", &patterns, res); err != nil {
-		return nil, err
+	s := &scanner{ctx: ctx, root: root, sem: make(chan struct{}, 2*runtime.GOMAXPROCS(0))}
+	s.dir("", nil)
+	s.wg.Wait()
+	if s.err != nil {
+		return nil, s.err
 	}
+	res := &scanResult{Files: s.files, Skipped: s.skipped}
 	sort.Slice(res.Files, func(i, j int) bool { return res.Files[i].Path < res.Files[j].Path })
+	sort.Strings(res.Skipped)
 	return res, nil
 }
 
-func scanDir(ctx context.Context, root, dir string, patterns *[]gitignore.Pattern, res *scanResult) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	abs := filepath.Join(root, filepath.FromSlash(dir))
-	n := len(*patterns)
-	if err := readIgnore(abs, dir, patterns); err != nil {
-		return err
-	}
-	defer func() { *patterns = (*patterns)[:n] }()
-	m := gitignore.NewMatcher(*patterns)
+type scanner struct {
+	ctx  context.Context
+	root string
+	sem  chan struct{} // bounds the goroutines reading directories
+	wg   sync.WaitGroup
 
-	ents, err := os.ReadDir(abs)
-	if err != nil {
-		return fmt.Errorf("read directory %s: %w", displayPath(dir), err)
-	}
-	for _, e := range ents {
-		name := e.Name()
-		p := path.Join(dir, name)
-		if repo.Reserved(name) {
-			continue
-		}
-		isDir := e.IsDir()
-		if m.Match(strings.Split(p, "/"), isDir) {
-			continue
-		}
-		if isDir {
-			if err := scanDir(ctx, root, p, patterns, res); err != nil {
-				return err
-			}
-			continue
-		}
-		fi, err := e.Info()
-		if err != nil {
-			if os.IsNotExist(err) {
-				continue // removed while we looked
-			}
-			return fmt.Errorf("stat %s: %w", p, err)
-		}
-		if !fi.Mode().IsRegular() && fi.Mode()&fs.ModeSymlink == 0 {
-			res.Skipped = append(res.Skipped, p)
-			continue
-		}
-		res.Files = append(res.Files, wfile{Path: p, Stat: statOf(fi)})
-	}
-	return nil
+	mu      sync.Mutex
+	files   []wfile
+	skipped []string
+	err     error
 }
 
-// readIgnore appends the patterns of dir's .hdsignore, if any.
-func readIgnore(abs, dir string, patterns *[]gitignore.Pattern) error {
-	f, err := os.Open(filepath.Join(abs, IgnoreFile))
-	if os.IsNotExist(err) {
-		return nil
+func (s *scanner) fail(err error) {
+	s.mu.Lock()
+	if s.err == nil {
+		s.err = err
 	}
+	s.mu.Unlock()
+}
+
+// dir reads directory rel (slash-separated) with the ignore patterns of its
+// parents; subdirectories go to other goroutines while slots are free.
+func (s *scanner) dir(rel string, patterns []gitignore.Pattern) {
+	if err := s.ctx.Err(); err != nil {
+		s.fail(err)
+		return
+	}
+	abs := filepath.Join(s.root, filepath.FromSlash(rel))
+	fd, err := openDir(abs)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", path.Join(dir, IgnoreFile), err)
+		s.fail(fmt.Errorf("read directory %s: %w", displayPath(rel), err))
+		return
+	}
+	defer closeDir(fd)
+	ents, err := readDir(fd)
+	if err != nil {
+		s.fail(fmt.Errorf("read directory %s: %w", displayPath(rel), err))
+		return
+	}
+	for _, e := range ents {
+		if e.name == IgnoreFile && !e.isDir {
+			if patterns, err = readIgnore(abs, rel, patterns); err != nil {
+				s.fail(err)
+				return
+			}
+			break
+		}
+	}
+	m := gitignore.NewMatcher(patterns)
+	prefix := ""
+	if rel != "" {
+		prefix = rel + "/"
+	}
+	var files []wfile
+	var skipped []string
+	for _, e := range ents {
+		if repo.Reserved(e.name) {
+			continue
+		}
+		p := prefix + e.name
+		var st unix.Stat_t
+		statted := false
+		if e.unknown() {
+			if err := unix.Fstatat(fd, e.name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				continue
+			}
+			statted, e.isDir = true, st.Mode&unix.S_IFMT == unix.S_IFDIR
+		}
+		if len(patterns) > 0 && m.Match(strings.Split(p, "/"), e.isDir) {
+			continue
+		}
+		if e.isDir {
+			s.subdir(p, patterns)
+			continue
+		}
+		if !statted {
+			if err := unix.Fstatat(fd, e.name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				if err == unix.ENOENT {
+					continue // removed while we looked
+				}
+				s.fail(fmt.Errorf("stat %s: %w", p, err))
+				return
+			}
+		}
+		fst := fromStatT(st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Ino, st.Mode)
+		if !fst.isRegular() && !fst.isSymlink() {
+			skipped = append(skipped, p)
+			continue
+		}
+		files = append(files, wfile{Path: p, Stat: fst})
+	}
+	s.mu.Lock()
+	s.files = append(s.files, files...)
+	s.skipped = append(s.skipped, skipped...)
+	s.mu.Unlock()
+}
+
+// subdir scans p in a new goroutine if a slot is free, else inline.
+func (s *scanner) subdir(p string, patterns []gitignore.Pattern) {
+	select {
+	case s.sem <- struct{}{}:
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer func() { <-s.sem }()
+			s.dir(p, patterns)
+		}()
+	default:
+		s.dir(p, patterns)
+	}
+}
+
+// readIgnore returns patterns plus those of dir's .hdsignore, in a new
+// slice (sibling directories share the parent's).
+func readIgnore(abs, dir string, patterns []gitignore.Pattern) ([]gitignore.Pattern, error) {
+	f, err := os.Open(filepath.Join(abs, IgnoreFile))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path.Join(dir, IgnoreFile), err)
 	}
 	defer f.Close()
 	var domain []string
 	if dir != "" {
 		domain = strings.Split(dir, "/")
 	}
+	out := append([]gitignore.Pattern(nil), patterns...)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := strings.TrimRight(sc.Text(), "\r")
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		*patterns = append(*patterns, gitignore.ParsePattern(line, domain))
+		out = append(out, gitignore.ParsePattern(line, domain))
 	}
-	return sc.Err()
+	return out, sc.Err()
 }
 
 func displayPath(p string) string {

@@ -59,22 +59,7 @@ func runCommit(cmd *cobra.Command, opts CommitOptions) error {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 	}
 	out := cmd.OutOrStdout()
-	t := snapshot.Sum(nil)
-	if !res.NothingToCommit() {
-		from, err := r.TreeOf(res.Parent)
-		if err != nil {
-			return err
-		}
-		to, err := r.TreeOf(res.Commit)
-		if err != nil {
-			return err
-		}
-		changes, err := snapshot.DiffTrees(r, from, to, nil)
-		if err != nil {
-			return err
-		}
-		t = snapshot.Sum(changes)
-	}
+	t := snapshot.Sum(res.Changes)
 	if opts.JSON {
 		return printJSON(out, map[string]any{
 			"commit": hashOrEmpty(res.Commit), "parent": hashOrEmpty(res.Parent), "branch": res.Branch,

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -27,7 +28,9 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	stopProfile := startProfile()
 	err := newRootCommand().ExecuteContext(ctx)
+	stopProfile()
 	stop()
 	if err != nil {
 		if !errors.Is(err, errSilent) {
@@ -102,4 +105,20 @@ func registerExitCode(err error, code int) {
 		err  error
 		code int
 	}{err, code})
+}
+
+// startProfile writes a CPU profile to $HDS_CPUPROFILE, for performance
+// work: HDS_CPUPROFILE=cpu.out hds commit -m x; go tool pprof bin/hds cpu.out
+func startProfile() func() {
+	path := os.Getenv("HDS_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hds: HDS_CPUPROFILE:", err)
+		return func() {}
+	}
+	pprof.StartCPUProfile(f)
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }

@@ -63,6 +63,8 @@ func main() {
 	}
 }
 
+var docExts = map[string]bool{".md": true, ".txt": true, ".html": true, ".json": true, ".yaml": true, ".yml": true, ".toml": true, ".mod": true, ".sum": true}
+
 var codeExts = map[string]string{".go": "Go", ".py": "Python", ".js": "JavaScript", ".ts": "TypeScript", ".c": "C", ".h": "C", ".s": "Assembly", ".rs": "Rust", ".java": "Java", ".sh": "Shell"}
 
 // sourceFiles lists text source files under roots in a stable order.
@@ -235,19 +237,28 @@ func text(out string, limit int64, roots []string) error {
 	return f.Close()
 }
 
-// files copies up to n small source files, keeping their relative layout.
+// files copies up to n small text files, keeping their layout below each
+// root (out/<root base name>/...), as a checkout of those trees would.
 func files(out string, n int, roots []string) error {
-	paths, err := sourceFiles(roots, func(p string, size int64) bool {
-		return codeExts[filepath.Ext(p)] != "" && size < 256<<10
-	})
-	if err != nil {
-		return err
+	var paths, bases []string
+	for _, root := range roots {
+		ps, err := sourceFiles([]string{root}, func(p string, size int64) bool {
+			return (codeExts[filepath.Ext(p)] != "" || docExts[filepath.Ext(p)]) && size < 256<<10
+		})
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			rel, _ := filepath.Rel(root, p)
+			paths = append(paths, p)
+			bases = append(bases, filepath.Join(filepath.Base(root), rel))
+		}
 	}
 	if len(paths) > n {
 		paths = paths[:n]
 	}
 	for i, p := range paths {
-		dst := filepath.Join(out, fmt.Sprintf("%02d", i%64), strings.TrimLeft(filepath.ToSlash(p), "/"))
+		dst := filepath.Join(out, bases[i])
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
 		}

@@ -22,7 +22,11 @@ func closeDir(fd int) { unix.Close(fd) }
 
 // readDir lists a directory through the os package (portable fallback).
 func readDir(fd int) ([]dirEntry, error) {
-	f := os.NewFile(uintptr(unix.Dup(fd)), "dir")
+	nfd, err := unix.Dup(fd)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(nfd), "dir")
 	defer f.Close()
 	ents, err := f.ReadDir(-1)
 	out := make([]dirEntry, len(ents))

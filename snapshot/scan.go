@@ -36,7 +36,7 @@ type fileStat struct {
 // statOf converts what os.Stat and friends return.
 func statOf(fi fs.FileInfo) fileStat {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return fromStatT(st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Ino, st.Mode)
+		return fromSyscallStat(st)
 	}
 	return fileStat{Size: fi.Size(), Mtime: fi.ModTime().UnixNano(), Mode: uint32(fi.Mode() & (fs.ModePerm | fs.ModeSymlink))}
 }
@@ -175,7 +175,7 @@ func (s *scanner) dir(rel string, patterns []gitignore.Pattern) {
 				return
 			}
 		}
-		fst := fromStatT(st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Ino, st.Mode)
+		fst := fromUnixStat(&st)
 		if !fst.isRegular() && !fst.isSymlink() {
 			skipped = append(skipped, p)
 			continue

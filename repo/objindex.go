@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"bufio"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,7 +57,7 @@ func (p *packedObjects) load() {
 			continue
 		}
 		idx := idxfile.NewMemoryIndex()
-		if err := idxfile.NewDecoder(f).Decode(idx); err == nil {
+		if err := idxfile.NewDecoder(bufio.NewReaderSize(f, 64<<10)).Decode(idx); err == nil {
 			p.idx = append(p.idx, idx)
 		}
 		f.Close()

@@ -54,6 +54,8 @@ type Repo struct {
 	objMu *sync.Mutex
 	// stored answers existence checks without go-git's loose-object probe.
 	stored *packedObjects
+	// trees caches decoded trees; shared by views of the repository.
+	trees *treeCache
 }
 
 // objects is where reads of git objects go. Callers hold objMu.
@@ -169,6 +171,7 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 func openAt(ctx context.Context, root string) (*Repo, error) {
 	r := &Repo{Root: root, Dir: filepath.Join(root, DirName), Now: time.Now, objMu: new(sync.Mutex)}
 	r.stored = &packedObjects{dir: r.path("objects")}
+	r.trees = &treeCache{}
 	r.st = filesystem.NewStorageWithOptions(osfs.New(r.Dir), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
 	g, err := git.Open(r.st, nil)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -28,6 +29,43 @@ func (r *Repo) entries(tree Hash, dir string) ([]object.TreeEntry, error) {
 	if tree.IsZero() {
 		return nil, nil
 	}
+	if ents, ok := r.trees.get(tree); ok {
+		return ents, nil
+	}
+	ents, err := r.readEntries(tree, dir)
+	if err == nil {
+		r.trees.put(tree, ents)
+	}
+	return ents, err
+}
+
+// treeCache keeps decoded, checked trees by id (they never change). It is
+// bounded: when full it starts over, which is cheap and keeps memory flat.
+type treeCache struct {
+	mu sync.Mutex
+	m  map[Hash][]object.TreeEntry
+}
+
+const treeCacheMax = 1 << 16
+
+func (c *treeCache) get(h Hash) ([]object.TreeEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[h]
+	return e, ok
+}
+
+func (c *treeCache) put(h Hash, ents []object.TreeEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= treeCacheMax {
+		c.m = make(map[Hash][]object.TreeEntry)
+	}
+	c.m[h] = ents
+}
+
+// readEntries reads and checks a tree object.
+func (r *Repo) readEntries(tree Hash, dir string) ([]object.TreeEntry, error) {
 	o, err := r.readObject(plumbing.TreeObject, tree)
 	if err != nil {
 		return nil, fmt.Errorf("read tree %s (%q): %w", short(tree), dir, err)
@@ -51,6 +89,9 @@ func (r *Repo) entries(tree Hash, dir string) ([]object.TreeEntry, error) {
 			return nil, fmt.Errorf("%w: entry %q in tree %s has mode %v", ErrCorruptTree, p, short(tree), e.Mode)
 		}
 	}
+	// Sorted by name (path order; git orders a directory as name + "/").
+	// Cached and shared from here on: callers must not modify the slice.
+	sort.Slice(t.Entries, func(i, j int) bool { return t.Entries[i].Name < t.Entries[j].Name })
 	return t.Entries, nil
 }
 
@@ -134,7 +175,6 @@ func (r *Repo) walk(tree Hash, dir string, f pathFilter, fn func(string, Hash) e
 	if err != nil {
 		return err
 	}
-	sort.Slice(ents, func(i, j int) bool { return ents[i].Name < ents[j].Name })
 	for _, e := range ents {
 		if isSummary(dir, e) {
 			continue

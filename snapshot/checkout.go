@@ -347,7 +347,7 @@ func (u *update) write(ctx context.Context, targets []target, removals []string)
 		if err := os.Remove(abs); err != nil && !os.IsNotExist(err) {
 			return res, fmt.Errorf("remove %s: %w", p, err)
 		}
-		delete(u.wd.cache.entries, p)
+		u.wd.cache.forget(p)
 		res.Removed++
 		removeEmptyParents(root, path.Dir(p))
 	}

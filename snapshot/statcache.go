@@ -38,6 +38,7 @@ type cacheEntry struct {
 // statCache maps worktree paths to entries.
 type statCache struct {
 	entries map[string]cacheEntry
+	dirty   bool // changed since loaded: save writes it
 }
 
 func newStatCache() *statCache { return &statCache{entries: map[string]cacheEntry{}} }
@@ -59,9 +60,21 @@ func (c *statCache) lookup(p string, st fileStat) (cacheEntry, bool) {
 
 // record stores what p's content is, as seen at time seen.
 func (c *statCache) record(p string, st fileStat, blob repo.Hash, records int64, seen time.Time) {
-	c.entries[p] = cacheEntry{
+	e := cacheEntry{
 		Stat: st, Blob: blob, Records: records,
 		Racy: st.Mtime >= seen.Add(-racyWindow).UnixNano(),
+	}
+	if old, ok := c.entries[p]; !ok || old != e {
+		c.entries[p] = e
+		c.dirty = true
+	}
+}
+
+// forget drops p's entry.
+func (c *statCache) forget(p string) {
+	if _, ok := c.entries[p]; ok {
+		delete(c.entries, p)
+		c.dirty = true
 	}
 }
 
@@ -70,6 +83,7 @@ func (c *statCache) retain(keep func(string) bool) {
 	for p := range c.entries {
 		if !keep(p) {
 			delete(c.entries, p)
+			c.dirty = true
 		}
 	}
 }
@@ -86,7 +100,9 @@ func loadStatCache(r *repo.Repo) (*statCache, error) {
 	}
 	c, err := decodeStatCache(b)
 	if err != nil {
-		return newStatCache(), err
+		nc := newStatCache()
+		nc.dirty = true
+		return nc, err
 	}
 	return c, nil
 }
@@ -146,8 +162,11 @@ func decodeEntry(rd *bytes.Reader) (string, cacheEntry, error) {
 	return string(p), e, err
 }
 
-// save writes the cache atomically (temp, fsync, rename).
+// save writes the cache atomically (temp, fsync, rename) if it changed.
 func (c *statCache) save(r *repo.Repo) error {
+	if !c.dirty {
+		return nil
+	}
 	paths := make([]string, 0, len(c.entries))
 	for p := range c.entries {
 		paths = append(paths, p)
@@ -177,7 +196,11 @@ func (c *statCache) save(r *repo.Repo) error {
 	}
 	binary.LittleEndian.PutUint32(tmp[:4], crc32.Checksum(buf.Bytes(), crcTable))
 	buf.Write(tmp[:4])
-	return writeAtomic(cachePath(r), buf.Bytes())
+	if err := writeAtomic(cachePath(r), buf.Bytes()); err != nil {
+		return err
+	}
+	c.dirty = false
+	return nil
 }
 
 // writeAtomic replaces path with data: temp file beside it, fsync, rename.

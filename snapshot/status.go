@@ -97,16 +97,13 @@ type worktreeDiff struct {
 	warnings []string
 }
 
-// compare returns the worktree files that differ from tree.
-func (w *worktreeDiff) compare(ctx context.Context, tree repo.Hash) ([]FileChange, error) {
-	base := map[string]repo.Hash{}
-	err := w.r.Walk(tree, nil, func(p string, h repo.Hash) error {
-		base[p] = h
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
+// compare returns the worktree files that differ from tree. It builds the
+// worktree's tree in memory the way a commit would, without storing: files
+// the stat cache knows keep their manifest; the others are hashed and keep
+// the base's manifest when their content matches it, or get a stand-in id
+// otherwise. Diffing that tree with the base skips equal subtrees, so the
+// cost is the scan plus what changed.
+func (w *worktreeDiff) compare(ctx context.Context, base repo.Hash) ([]FileChange, error) {
 	cache, err := loadStatCache(w.r)
 	if err != nil {
 		w.warnings = append(w.warnings, err.Error()+"; rebuilding it")
@@ -119,45 +116,53 @@ func (w *worktreeDiff) compare(ctx context.Context, tree repo.Hash) ([]FileChang
 	}
 	w.prog.Done()
 	w.skipped = sc.Skipped
-	sel := pathSelector(w.paths)
-	var changes []FileChange
+	known := make(map[string]sizeRecords, len(sc.Files))
+	ents := make([]repo.TreeEntry, 0, len(sc.Files))
 	var misses []wfile
-	seen := map[string]bool{}
+	present := make(map[string]bool, len(sc.Files))
 	for _, f := range sc.Files {
-		seen[f.Path] = true
-		if !sel(f.Path) {
-			continue
-		}
+		present[f.Path] = true
 		if e, ok := cache.lookup(f.Path, f.Stat); ok {
-			if base[f.Path] != e.Blob {
-				fc, err := w.change(f.Path, base[f.Path], f.Stat.Size, e.Records)
-				if err != nil {
-					return nil, err
-				}
-				changes = append(changes, fc)
-			}
+			ents = append(ents, repo.TreeEntry{Path: f.Path, Blob: e.Blob})
+			known[f.Path] = sizeRecords{f.Stat.Size, e.Records}
 			continue
 		}
 		misses = append(misses, f)
 	}
-	cache.retain(func(p string) bool { return seen[p] })
-	hashed, err := w.hashAll(ctx, misses, base)
+	cache.retain(func(p string) bool { return present[p] })
+	hashed, err := w.hashAll(ctx, misses, base, known)
 	if err != nil {
 		return nil, err
 	}
-	changes = append(changes, hashed...)
-	for p, h := range base {
-		if !seen[p] && sel(p) {
-			fc, err := w.change(p, h, -1, manifest.NoRecords)
-			if err != nil {
-				return nil, err
-			}
-			changes = append(changes, fc)
-		}
+	ents = append(ents, hashed...)
+	b := w.r.NewBatch()
+	tree, err := b.BuildTree(ents)
+	if err != nil {
+		return nil, err
 	}
-	sortChanges(changes)
-	return changes, nil
+	changes, err := b.View().Diff(base, tree, w.paths)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FileChange, 0, len(changes))
+	for _, c := range changes {
+		size, recs := int64(-1), int64(manifest.NoRecords)
+		if !c.To.IsZero() {
+			k := known[c.Path]
+			size, recs = k.size, k.records
+		}
+		fc, err := w.change(c.Path, c.From, size, recs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fc)
+	}
+	return out, nil
 }
+
+// standIn is the id a changed file gets in the in-memory tree of compare:
+// never a stored manifest, and different for every path.
+func standIn(p string) repo.Hash { return repo.BlobHash([]byte("hds: uncommitted content of " + p)) }
 
 // change describes path whose base manifest is old (ZeroHash: absent) and
 // whose worktree size is size (-1: deleted).
@@ -182,8 +187,9 @@ func (w *worktreeDiff) change(p string, old repo.Hash, size, records int64) (Fil
 }
 
 // hashAll reads the files whose stat is unknown, on all cores, and returns
-// those whose content differs from base; the others refresh the cache.
-func (w *worktreeDiff) hashAll(ctx context.Context, files []wfile, base map[string]repo.Hash) ([]FileChange, error) {
+// their tree entries: the base's manifest when the content matches it (the
+// stat cache learns it), a stand-in otherwise. known gets their sizes.
+func (w *worktreeDiff) hashAll(ctx context.Context, files []wfile, base repo.Hash, known map[string]sizeRecords) ([]repo.TreeEntry, error) {
 	workers := w.workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -195,27 +201,25 @@ func (w *worktreeDiff) hashAll(ctx context.Context, files []wfile, base map[stri
 	w.prog.Phase("hash")
 	w.prog.SetTotal(int64(len(files)), total)
 	defer w.prog.Done()
-	results := make([]*FileChange, len(files))
+	type result struct {
+		blob  repo.Hash
+		fp    *print
+		clean bool
+	}
+	results := make([]result, len(files))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	type refresh struct {
-		path string
-		st   fileStat
-		blob repo.Hash
-		recs int64
-		seen time.Time
-	}
-	refreshes := make([]*refresh, len(files))
 	for i, f := range files {
 		g.Go(func() error {
-			old := base[f.Path]
+			old, err := w.r.Lookup(base, f.Path)
+			if err != nil && !errors.Is(err, repo.ErrPathNotFound) {
+				return err
+			}
 			var om *manifest.File
 			if !old.IsZero() {
-				m, err := w.r.Manifest(old)
-				if err != nil {
+				if om, err = w.r.Manifest(old); err != nil {
 					return fmt.Errorf("%s: %w", f.Path, err)
 				}
-				om = m
 			}
 			fp, err := fingerprint(gctx, w.r, f, om)
 			if err != nil {
@@ -223,27 +227,27 @@ func (w *worktreeDiff) hashAll(ctx context.Context, files []wfile, base map[stri
 			}
 			w.prog.Add(1, f.Stat.Size)
 			if om != nil && fp.same(om) {
-				refreshes[i] = &refresh{f.Path, fp.stat, old, om.Records, fp.seen}
-				return nil
+				fp.records = om.Records
+				results[i] = result{blob: old, fp: fp, clean: true}
+			} else {
+				results[i] = result{blob: standIn(f.Path), fp: fp}
 			}
-			fc, err := w.change(f.Path, old, fp.size, fp.records)
-			results[i] = &fc
-			return err
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	var out []FileChange
-	for i := range files {
-		if results[i] != nil {
-			out = append(out, *results[i])
-		}
-		if rf := refreshes[i]; rf != nil {
-			w.cache.record(rf.path, rf.st, rf.blob, rf.recs, rf.seen)
+	ents := make([]repo.TreeEntry, len(files))
+	for i, f := range files {
+		rs := results[i]
+		ents[i] = repo.TreeEntry{Path: f.Path, Blob: rs.blob}
+		known[f.Path] = sizeRecords{rs.fp.size, rs.fp.records}
+		if rs.clean {
+			w.cache.record(f.Path, rs.fp.stat, rs.blob, rs.fp.records, rs.fp.seen)
 		}
 	}
-	return out, nil
+	return ents, nil
 }
 
 // print is what hashing a worktree file tells about its content.

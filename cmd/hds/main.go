@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 )
@@ -27,6 +29,10 @@ const (
 )
 
 func main() {
+	// hds runs briefly with memory bounded by design; collecting garbage
+	// less often costs little memory and saves measurable time on short
+	// commands (a no-change commit of 20,000 files).
+	debug.SetGCPercent(400)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	stopProfile := startProfile()
 	err := newRootCommand().ExecuteContext(ctx)
@@ -118,6 +124,9 @@ func startProfile() func() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hds: HDS_CPUPROFILE:", err)
 		return func() {}
+	}
+	if os.Getenv("HDS_CPUPROFILE_HZ") != "" {
+		runtime.SetCPUProfileRate(5000)
 	}
 	pprof.StartCPUProfile(f)
 	return func() { pprof.StopCPUProfile(); f.Close() }

@@ -243,7 +243,7 @@ func files(out string, n int, roots []string) error {
 	var paths, bases []string
 	for _, root := range roots {
 		ps, err := sourceFiles([]string{root}, func(p string, size int64) bool {
-			return (codeExts[filepath.Ext(p)] != "" || docExts[filepath.Ext(p)]) && size < 256<<10
+			return size < 256<<10 && (codeExts[filepath.Ext(p)] != "" || docExts[filepath.Ext(p)] || filepath.Ext(p) == "")
 		})
 		if err != nil {
 			return err

@@ -135,10 +135,11 @@ func (s *Store) copyFrame(ctx context.Context, writers map[chunk.Algorithm]*pack
 		}
 		writers[alg] = w
 	}
-	if _, err := w.append(e.ID, frame, int(e.Raw), e.Flags); err != nil {
+	_, full, err := w.append(e.ID, frame, int(e.Raw), e.Flags, s.opts.PackSize)
+	if err != nil {
 		return nil, err
 	}
-	if w.size < s.opts.PackSize {
+	if !full {
 		return nil, nil
 	}
 	delete(writers, alg)

@@ -23,10 +23,11 @@ type Store struct {
 	bufs sync.Pool // *[]byte for compressed frames
 
 	mu         sync.RWMutex
-	sorted     sortedIndex             // loaded at Open, replaced by Prune
-	added      map[chunk.ID]location   // stored since
-	pending    map[chunk.ID]pendingRef // in packs not stored yet
-	packs      []packInfo              // packs any index entry refers to
+	sorted     sortedIndex                // loaded at Open, replaced by Prune
+	added      map[chunk.ID]location      // stored since
+	pending    map[chunk.ID]pendingRef    // in packs not stored yet
+	adding     map[chunk.ID]chan struct{} // being appended right now; closed when registered
+	packs      []packInfo                 // packs any index entry refers to
 	packByID   map[chunk.ID]uint32
 	indexes    []string      // index files read or written
 	badIndexes []indexFailed // index files that could not be read
@@ -80,6 +81,7 @@ func Open(ctx context.Context, st blob.Storage, opts Options) (*Store, error) {
 		pending:   make(map[chunk.ID]pendingRef),
 		packByID:  make(map[chunk.ID]uint32),
 		finishing: make(map[*packWriter]struct{}),
+		adding:    make(map[chunk.ID]chan struct{}),
 		finishers: make(chan struct{}, 2),
 	}
 	s.bufs.New = func() any { return new([]byte) }

@@ -44,9 +44,13 @@ func (s *Store) Put(ctx context.Context, id chunk.ID, data []byte) (added bool, 
 		case s.finishers <- struct{}{}:
 			// Store the full pack in the background (its fsync would
 			// stall this compressing worker); Flush and Close wait for it.
+			// Not the caller's ctx: it ends with the caller (an errgroup
+			// cancels its context when the group is done), while the pack
+			// must still be stored. The work is bounded: an fsync, a
+			// rename, an index file.
 			go func() {
 				defer func() { <-s.finishers }()
-				s.finish(ctx, full)
+				s.finish(context.WithoutCancel(ctx), full)
 			}()
 		default:
 			err = s.finish(ctx, full) // both slots busy: store inline, as backpressure
@@ -68,37 +72,63 @@ func (s *Store) compress(data []byte) ([]byte, uint32, *[]byte) {
 	return *buf, flagZstd, buf
 }
 
-// append adds a frame to the open pack under the lock; added is false if
-// another goroutine stored the chunk meanwhile. If the pack is now full it
-// is detached and returned, for the caller to finish.
+// append adds a frame to the open pack; added is false if the store has
+// the chunk or another goroutine is adding it. The Store's lock covers
+// only the bookkeeping: the bytes are copied and written under the pack
+// writer's own lock, so Has and Get (readers' hot path) never wait on I/O.
+// If the pack is now full it is detached and returned, for the caller to
+// finish.
 func (s *Store) append(id chunk.ID, frame []byte, raw int, flags uint32) (full *packWriter, added bool, err error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.writableLocked(); err != nil {
+		s.mu.Unlock()
 		return nil, false, err
 	}
+	if done, busy := s.adding[id]; busy {
+		// Another Put is appending this chunk: return once it has, so
+		// that after Put returns, Has and Get find the chunk.
+		s.mu.Unlock()
+		<-done
+		return nil, false, nil
+	}
 	if s.hasLocked(id) {
+		s.mu.Unlock()
 		return nil, false, nil
 	}
 	if s.cur == nil {
 		w, err := newPackWriter(s.opts.TempDir, s.opts.Algorithm)
 		if err != nil {
+			s.mu.Unlock()
 			return nil, false, err
 		}
 		s.cur = w
 	}
-	e, err := s.cur.append(id, frame, raw, flags)
+	w := s.cur
+	w.inflight.Add(1) // finish waits for this append to be registered
+	defer w.inflight.Done()
+	done := make(chan struct{})
+	defer close(done)
+	s.adding[id] = done
+	s.mu.Unlock()
+
+	e, isFull, err := w.append(id, frame, raw, flags, s.opts.PackSize)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.adding, id)
 	if err != nil {
-		s.err = err
+		if s.err == nil {
+			s.err = err
+		}
 		return nil, false, err
 	}
-	s.pending[id] = pendingRef{w: s.cur, e: e}
+	s.pending[id] = pendingRef{w: w, e: e}
 	s.count(1, int64(len(frame)), int64(raw))
 	s.stats.Pending++
-	if s.cur.size < s.opts.PackSize {
-		return nil, true, nil
+	if isFull && s.cur == w {
+		return s.detachLocked(), true, nil
 	}
-	return s.detachLocked(), true, nil
+	return nil, true, nil
 }
 
 func (s *Store) writableLocked() error {

@@ -39,6 +39,11 @@ type packWriter struct {
 	buf     []byte // appended bytes not yet written to f
 	flushed int64  // bytes written to f
 	closed  bool
+
+	// inflight counts appends between their reservation under the Store's
+	// lock and their registration as pending; finish waits for them, so
+	// no chunk can land after the footer.
+	inflight sync.WaitGroup
 }
 
 func newPackWriter(dir string, alg chunk.Algorithm) (*packWriter, error) {
@@ -47,16 +52,18 @@ func newPackWriter(dir string, alg chunk.Algorithm) (*packWriter, error) {
 		return nil, fmt.Errorf("pack: create pack: %w", err)
 	}
 	w := &packWriter{path: f.Name(), alg: alg, h: alg.New(), f: f, done: make(chan struct{})}
-	if err := w.write(packHeader(alg)); err != nil {
+	w.mu.Lock()
+	err = w.writeLocked(packHeader(alg))
+	w.mu.Unlock()
+	if err != nil {
 		w.discard()
 		return nil, err
 	}
 	return w, nil
 }
 
-func (w *packWriter) write(b []byte) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+// writeLocked buffers b, hashing it, and writes the buffer when full.
+func (w *packWriter) writeLocked(b []byte) error {
 	if w.buf == nil {
 		w.buf = make([]byte, 0, writeBuffer)
 	}
@@ -82,24 +89,28 @@ func (w *packWriter) flushLocked() error {
 	return nil
 }
 
-// append adds a stored frame and returns its entry.
-func (w *packWriter) append(id chunk.ID, frame []byte, raw int, flags uint32) (fileEntry, error) {
+// append adds a stored frame and returns its entry, and whether the pack
+// has reached full bytes. Safe for concurrent use.
+func (w *packWriter) append(id chunk.ID, frame []byte, raw int, flags uint32, full int64) (fileEntry, bool, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	e := fileEntry{ID: id, Offset: uint64(w.size), Stored: u32(len(frame)), Raw: u32(raw), Flags: flags}
-	if err := w.write(frame); err != nil {
-		return e, err
+	if err := w.writeLocked(frame); err != nil {
+		return e, false, err
 	}
 	w.entries = append(w.entries, e)
-	return e, nil
+	return e, w.size >= full, nil
 }
 
 // finish writes the footer, makes the file durable and returns the pack's
 // id. The file stays open for readers until close.
 func (w *packWriter) finish() (chunk.ID, error) {
-	if err := w.write(encodeFooter(w.entries, w.alg, uint64(w.size))); err != nil {
-		return chunk.ID{}, err
-	}
+	w.inflight.Wait()
 	w.mu.Lock()
-	err := w.flushLocked()
+	err := w.writeLocked(encodeFooter(w.entries, w.alg, uint64(w.size)))
+	if err == nil {
+		err = w.flushLocked()
+	}
 	w.buf = nil
 	w.mu.Unlock()
 	if err != nil {

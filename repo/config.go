@@ -23,7 +23,15 @@ type Config struct {
 	ChunkMin      int             // content-defined chunking bounds, bytes
 	ChunkAvg      int
 	ChunkMax      int
-	PackSize      int64 // target pack file size, bytes
+	// Record* are the bounds for line-oriented files (JSONL, CSV, text),
+	// whose cuts fall on line ends. Smaller: an edit of scattered records
+	// rewrites fewer bytes (measured on JSONL with 1% of records edited:
+	// 25.5 MB of new chunks at 64 KiB, 14.2 MB at 16 KiB, for a store 10%
+	// larger at the first version).
+	RecordChunkMin int
+	RecordChunkAvg int
+	RecordChunkMax int
+	PackSize       int64 // target pack file size, bytes
 }
 
 // DefaultConfig is what `hds init` writes. BLAKE3 because it hashes twice
@@ -31,13 +39,16 @@ type Config struct {
 // above zstd); fastest zstd because compression is the commit bottleneck.
 func DefaultConfig() Config {
 	return Config{
-		FormatVersion: FormatVersion,
-		Hash:          chunk.BLAKE3,
-		Compression:   "fastest",
-		ChunkMin:      16 << 10,
-		ChunkAvg:      64 << 10,
-		ChunkMax:      256 << 10,
-		PackSize:      32 << 20,
+		FormatVersion:  FormatVersion,
+		Hash:           chunk.BLAKE3,
+		Compression:    "fastest",
+		ChunkMin:       16 << 10,
+		ChunkAvg:       64 << 10,
+		ChunkMax:       256 << 10,
+		RecordChunkMin: 4 << 10,
+		RecordChunkAvg: 16 << 10,
+		RecordChunkMax: 256 << 10,
+		PackSize:       32 << 20,
 	}
 }
 
@@ -48,8 +59,10 @@ func (c Config) validate() error {
 	if _, err := chunk.ParseAlgorithm(string(c.Hash)); err != nil {
 		return err
 	}
-	if c.ChunkMin <= 0 || c.ChunkMin > c.ChunkAvg || c.ChunkAvg > c.ChunkMax || c.ChunkMax > 64<<20 {
-		return fmt.Errorf("chunk sizes min %d avg %d max %d are not ordered or exceed 64 MiB", c.ChunkMin, c.ChunkAvg, c.ChunkMax)
+	for _, b := range [][3]int{{c.ChunkMin, c.ChunkAvg, c.ChunkMax}, {c.RecordChunkMin, c.RecordChunkAvg, c.RecordChunkMax}} {
+		if b[0] < 64 || b[0] >= b[1] || b[1] >= b[2] || b[2] > 64<<20 || b[1]&(b[1]-1) != 0 {
+			return fmt.Errorf("chunk sizes min %d avg %d max %d: want 64 <= min < avg < max <= 64 MiB, avg a power of two", b[0], b[1], b[2])
+		}
 	}
 	if c.PackSize < 1<<20 {
 		return fmt.Errorf("pack size %d is below 1 MiB", c.PackSize)
@@ -67,6 +80,9 @@ func (c Config) store(gc *config.Config) {
 	s.SetOption("chunkmin", strconv.Itoa(c.ChunkMin))
 	s.SetOption("chunkavg", strconv.Itoa(c.ChunkAvg))
 	s.SetOption("chunkmax", strconv.Itoa(c.ChunkMax))
+	s.SetOption("recordchunkmin", strconv.Itoa(c.RecordChunkMin))
+	s.SetOption("recordchunkavg", strconv.Itoa(c.RecordChunkAvg))
+	s.SetOption("recordchunkmax", strconv.Itoa(c.RecordChunkMax))
 	s.SetOption("packsize", strconv.FormatInt(c.PackSize, 10))
 }
 
@@ -91,6 +107,9 @@ func loadConfig(gc *config.Config) (Config, error) {
 	c.ChunkMin = int(num("chunkmin"))
 	c.ChunkAvg = int(num("chunkavg"))
 	c.ChunkMax = int(num("chunkmax"))
+	c.RecordChunkMin = int(num("recordchunkmin"))
+	c.RecordChunkAvg = int(num("recordchunkavg"))
+	c.RecordChunkMax = int(num("recordchunkmax"))
 	c.PackSize = num("packsize")
 	c.Hash = chunk.Algorithm(s.Option("hash"))
 	c.Compression = s.Option("compression")

@@ -54,7 +54,8 @@ type stored struct {
 type pipeline struct {
 	r        *repo.Repo
 	root     string
-	params   chunker.Params
+	params   chunker.Params // other files
+	records  chunker.Params // line-oriented files: cut at line ends
 	alg      chunk.Algorithm
 	workers  int
 	prog     progress.Reporter
@@ -78,13 +79,14 @@ func newPipeline(r *repo.Repo, root string, workers int, prog progress.Reporter)
 	c := r.Config
 	p := &pipeline{
 		r: r, root: root, alg: c.Hash, workers: workers, prog: progress.Or(prog),
-		params: chunker.Params{Min: c.ChunkMin, Avg: c.ChunkAvg, Max: c.ChunkMax},
-		jobs:   make(chan putJob, workers),
+		params:  chunker.Params{Min: c.ChunkMin, Avg: c.ChunkAvg, Max: c.ChunkMax},
+		records: chunker.Params{Min: c.RecordChunkMin, Avg: c.RecordChunkAvg, Max: c.RecordChunkMax, Records: true},
+		jobs:    make(chan putJob, workers),
 	}
 	nbuf := 3 * workers
 	p.bufs = make(chan []byte, nbuf)
 	for i := 0; i < nbuf; i++ {
-		p.bufs <- make([]byte, 0, c.ChunkMax)
+		p.bufs <- make([]byte, 0, max(c.ChunkMax, c.RecordChunkMax))
 	}
 	return p
 }
@@ -120,9 +122,7 @@ func (p *pipeline) readAll(ctx context.Context, files []wfile, out []stored) err
 	})
 	for w := 0; w < p.workers; w++ {
 		g.Go(func() error {
-			rec := p.params
-			rec.Records = true
-			chs := chunkers{chunker.New(nil, p.params), chunker.New(nil, rec)}
+			chs := chunkers{chunker.New(nil, p.params), chunker.New(nil, p.records)}
 			for i := range next {
 				s, err := p.storeFile(gctx, files[i], chs)
 				if err != nil {

@@ -177,7 +177,7 @@ func countFrom(cs []manifest.Chunk, off int64) int64 {
 // every file gets closed.
 func (w *fileWriter) fetch(ctx context.Context, tasks <-chan chunkTask) error {
 	var first error
-	buf := make([]byte, 0, w.r.Config.ChunkMax)
+	buf := make([]byte, 0, max(w.r.Config.ChunkMax, w.r.Config.RecordChunkMax))
 	for t := range tasks {
 		if first == nil && ctx.Err() == nil {
 			if err := w.writeChunk(ctx, t, &buf); err != nil {

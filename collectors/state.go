@@ -1,0 +1,44 @@
+package collectors
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+)
+
+// StateFile is the name of the file in data/raw/<source>/ that keeps the
+// collector's cursors (search windows, ETags, last seen dates).
+const StateFile = "state.json"
+
+func loadState(path string) (map[string]json.RawMessage, error) {
+	st := map[string]json.RawMessage{}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read collector state: %w", err)
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("%s: %v (fix or remove the file to collect from scratch)", path, err)
+	}
+	return st, nil
+}
+
+// saveState writes the state with sorted keys and indentation, so that an
+// unchanged state is byte-identical and a changed one diffs line by line.
+func saveState(path string, st map[string]json.RawMessage) error {
+	b, err := json.Marshal(st) // map keys sorted
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	return writeFileAtomic(path, out.Bytes())
+}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+
+	"github.com/human2/hds/internal/atomicfile"
 )
 
 // StateFile is the name of the file in data/raw/<source>/ that keeps the
@@ -40,5 +42,5 @@ func saveState(path string, st map[string]json.RawMessage) error {
 		return err
 	}
 	out.WriteByte('\n')
-	return writeFileAtomic(path, out.Bytes())
+	return atomicfile.Write(path, out.Bytes())
 }

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/human2/hds/internal/atomicfile"
 	"github.com/human2/hds/progress"
 	"github.com/human2/hds/record"
 )
@@ -157,7 +158,7 @@ func (w *writer) merge(ctx context.Context, p progress.Reporter) (mergeStats, er
 		p.Add(1, 0)
 	}
 	if len(st.written) > 0 {
-		return st, syncDir(w.dir)
+		return st, atomicfile.SyncDir(w.dir)
 	}
 	return st, nil
 }
@@ -359,40 +360,4 @@ func sameRecord(a, b []byte) bool {
 	ea, err1 := encodeRecord(&ra)
 	eb, err2 := encodeRecord(&rb)
 	return err1 == nil && err2 == nil && bytes.Equal(ea, eb)
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err == nil {
-		err = syncDir(filepath.Dir(path))
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
 }

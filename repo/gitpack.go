@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+	"github.com/human2/hds/internal/atomicfile"
 	"github.com/klauspost/compress/zlib"
 	"golang.org/x/sync/errgroup"
 )
@@ -86,13 +87,13 @@ func (r *Repo) writeGitPack(ctx context.Context, objs []gitObject) (Hash, error)
 		return ZeroHash, err
 	}
 	base := filepath.Join(dir, "pack-"+packSum.String())
-	if err := writeFileSync(base+".idx", ib.Bytes()); err != nil {
+	if err := atomicfile.Write(base+".idx", ib.Bytes()); err != nil {
 		return ZeroHash, err
 	}
 	if err := os.Rename(pf.Name(), base+".pack"); err != nil {
 		return ZeroHash, fmt.Errorf("write objects: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return ZeroHash, err
 	}
 	r.objMu.Lock()
@@ -141,27 +142,4 @@ func objectHeader(t plumbing.ObjectType, size int64) []byte {
 		size >>= 7
 	}
 	return b
-}
-
-// writeFileSync writes a new file durably (temp, fsync, rename).
-func writeFileSync(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/human2/hds/internal/atomicfile"
 )
 
 // Errors about references and revisions.
@@ -136,25 +137,7 @@ func (r *Repo) writeFileAtomic(rel, content string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", rel, err)
-	}
-	_, err = f.WriteString(content)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", rel, err)
-	}
-	return syncDir(filepath.Dir(path))
+	return atomicfile.Write(path, []byte(content))
 }
 
 // Ref is a named reference: a branch or a tag.

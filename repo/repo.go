@@ -16,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/human2/hds/internal/atomicfile"
 )
 
 // Hash is a git object id (commit, tree or manifest blob). It is an alias
@@ -147,13 +148,13 @@ func Init(ctx context.Context, dir string, c Config) (*Repo, error) {
 	if err := os.WriteFile(filepath.Join(tmp, "description"), []byte("hds dataset repository\n"), 0o644); err != nil {
 		return nil, err
 	}
-	if err := syncDir(tmp); err != nil {
+	if err := atomicfile.SyncDir(tmp); err != nil {
 		return nil, err
 	}
 	if err := os.Rename(tmp, hdsDir); err != nil {
 		return nil, fmt.Errorf("init: %w", err)
 	}
-	if err := syncDir(root); err != nil {
+	if err := atomicfile.SyncDir(root); err != nil {
 		return nil, err
 	}
 	return openAt(ctx, root)
@@ -204,16 +205,3 @@ func (r *Repo) Close() error {
 
 // TempDir is where commands assemble files before moving them into place.
 func (r *Repo) TempDir() string { return r.path("tmp") }
-
-// syncDir fsyncs a directory so renames into it are durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
-}

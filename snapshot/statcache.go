@@ -1,7 +1,6 @@
 package snapshot
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/human2/hds/internal/atomicfile"
 	"github.com/human2/hds/repo"
 )
 
@@ -196,37 +196,10 @@ func (c *statCache) save(r *repo.Repo) error {
 	}
 	binary.LittleEndian.PutUint32(tmp[:4], crc32.Checksum(buf.Bytes(), crcTable))
 	buf.Write(tmp[:4])
-	if err := writeAtomic(cachePath(r), buf.Bytes()); err != nil {
+	if err := atomicfile.Write(cachePath(r), buf.Bytes()); err != nil {
 		return err
 	}
 	c.dirty = false
-	return nil
-}
-
-// writeAtomic replaces path with data: temp file beside it, fsync, rename.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	_, err = w.Write(data)
-	if err == nil {
-		err = w.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/human2/hds/blob"
+	"github.com/human2/hds/internal/atomicfile"
 )
 
 // tempPrefix starts the names of temporary files; blob.ValidName keeps
@@ -106,7 +107,7 @@ func (s *Storage) rename(from, to, name string) error {
 		return err
 	}
 	s.cache.forget(name)
-	return syncDir(filepath.Dir(to))
+	return atomicfile.SyncDir(filepath.Dir(to))
 }
 
 // PutFile implements blob.FilePutter: it fsyncs the file and renames it
@@ -159,22 +160,7 @@ func (s *Storage) mkdirAll(dir string) error {
 	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
-	return syncDir(parent)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("fsync directory %s: %w", dir, err)
-	}
-	return nil
+	return atomicfile.SyncDir(parent)
 }
 
 // Get implements blob.Storage.
@@ -235,7 +221,7 @@ func (s *Storage) Delete(ctx context.Context, name string) error {
 		return nil
 	}
 	if err == nil {
-		err = syncDir(filepath.Dir(p))
+		err = atomicfile.SyncDir(filepath.Dir(p))
 	}
 	if err != nil {
 		return s.wrapErr("delete", name, err)

@@ -228,11 +228,11 @@ func (c *Collector) emit(env *collectors.Env, rel, url string, secs []section) e
 		top = "root"
 	}
 	shard := collectors.ShardName(site) + "-" + collectors.ShardName(top) + "-" + collectors.ShardOf(rel, 4)
-	for _, s := range secs {
+	for i, s := range secs {
 		rec := &record.Raw{
 			ID: "docs:" + site + ":" + rel + "#" + s.Anchor, Kind: record.KindDoc, Language: lang,
 			Path: rel, Title: s.Title, Text: s.Text,
-			Meta:       map[string]any{"site": site, "page_title": s.PageTitle, "heading_path": s.Path, "anchor": s.Anchor},
+			Meta:       map[string]any{"site": site, "page_title": s.PageTitle, "heading_path": s.Path, "anchor": s.Anchor, "order": i},
 			Provenance: record.Provenance{URL: url + "#" + s.Anchor, License: c.License},
 		}
 		if err := env.Emit(shard, rec); err != nil {

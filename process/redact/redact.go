@@ -6,7 +6,7 @@
 //
 // Left alone, so ordinary code is not mangled: addresses at example.com,
 // example.org, example.net and localhost (documentation placeholders);
-// private, loopback and reserved IPv4 ranges, well-known public DNS
+// private, loopback, reserved and documentation (RFC 5737) IPv4 ranges, well-known public DNS
 // resolvers, and dotted version numbers (a "version" or "v" before them,
 // unless the line speaks of a host, server, dns or ip); hash-like hex
 // values (32, 40 or 64 hex digits) on a line that mentions sha, md5 or
@@ -141,6 +141,11 @@ var wellKnownDNS = map[string]bool{
 	"149.112.112.112": true, "208.67.222.222": true, "208.67.220.220": true,
 }
 
+// documentation are the address blocks reserved for examples (RFC 5737).
+var documentation = []netip.Prefix{
+	netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.51.100.0/24"), netip.MustParsePrefix("203.0.113.0/24"),
+}
+
 var versionBefore = regexp.MustCompile(`(?i)(?:version|ver|v)\w*[\s:="']*$`)
 
 func keepIP(v, line string) bool {
@@ -151,6 +156,11 @@ func keepIP(v, line string) bool {
 	if addr.IsPrivate() || addr.IsLoopback() || addr.IsUnspecified() || addr.IsLinkLocalUnicast() ||
 		addr.IsMulticast() || v == "255.255.255.255" || wellKnownDNS[v] {
 		return true
+	}
+	for _, p := range documentation {
+		if p.Contains(addr) {
+			return true
+		}
 	}
 	l := strings.ToLower(line)
 	networky := strings.Contains(l, "dns") || strings.Contains(l, "server") || strings.Contains(l, "host") ||

@@ -34,6 +34,7 @@ func TestLeavesOrdinaryCodeAlone(t *testing.T) {
 		`requires = ["numpy>=1.21.0", "version 2.0.0.1"]`,
 		`ALLOWED = ["127.0.0.1", "10.0.0.5", "192.168.1.20", "0.0.0.0"]`,
 		`resolver = "8.8.8.8"`,
+		`>>> ipaddress.ip_address('192.0.2.1')`,
 		`author = "dev@example.com"`,
 		`commit_sha = "3f786850e387550fdab836ed7e6dc881de23001b"`,
 		`checksum_sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"`,

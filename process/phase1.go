@@ -317,11 +317,11 @@ func (r *run) text(rec *record.Raw, where string, res *shardResult) error {
 		res.dropped["text: docstring shorter than min_doc_words"]++
 		return nil
 	}
+	text, counts := r.red.Redact(text)
+	res.redacted.Add(counts)
 	if rec.Kind == record.KindDoc {
 		res.addPage(rec, text)
 	}
-	text, counts := r.red.Redact(text)
-	res.redacted.Add(counts)
 	typ := textType[rec.Kind]
 	if typ == "" {
 		typ = "text"

@@ -60,7 +60,9 @@ func (o *Options) defaults() {
 // collector gave one). It returns the reason when the file is dropped.
 func Code(p, lang, code string, o Options) (out, language, drop string) {
 	o.defaults()
-	if !utf8.ValidString(code) {
+	// JSON cannot carry invalid UTF-8: decoders turn it into U+FFFD, so a
+	// replacement character in code marks a file read with the wrong encoding.
+	if !utf8.ValidString(code) || strings.ContainsRune(code, utf8.RuneError) {
 		return "", "", DropEncoding
 	}
 	if len(code) > o.MaxSize {

@@ -7,7 +7,6 @@ package embed
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"strings"
 	"unicode"
@@ -64,15 +63,25 @@ func (h Hashing) vector(text string) []float32 {
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_'
 	})
+	buf := make([]byte, 0, 64)
 	for i, w := range words {
-		h.add(v, "w:"+w, 1)
+		buf = append(append(buf[:0], "w:"...), w...)
+		h.add(v, buf, 1)
 		if i > 0 {
-			h.add(v, "b:"+words[i-1]+" "+w, 1)
+			buf = append(append(append(append(buf[:0], "b:"...), words[i-1]...), ' '), w...)
+			h.add(v, buf, 1)
 		}
-		r := []rune("<" + w + ">")
+		// Character n-grams of "<word>", by rune.
+		bounded := append(append(append(buf[:0], '<'), w...), '>')
+		starts := runeStarts(bounded)
 		for n := 3; n <= 5; n++ {
-			for j := 0; j+n <= len(r); j++ {
-				h.add(v, "c:"+string(r[j:j+n]), 0.5)
+			for j := 0; j+n < len(starts); j++ {
+				gram := append([]byte("c:"), bounded[starts[j]:starts[j+n]]...)
+				h.add(v, gram, 0.5)
+			}
+			if n <= len(starts) { // the last gram runs to the end
+				gram := append([]byte("c:"), bounded[starts[len(starts)-n]:]...)
+				h.add(v, gram, 0.5)
 			}
 		}
 	}
@@ -91,11 +100,22 @@ func (h Hashing) vector(text string) []float32 {
 	return out
 }
 
-// add hashes a feature to a bucket and a sign.
-func (h Hashing) add(v []float64, feature string, weight float64) {
-	f := fnv.New64a()
-	f.Write([]byte(feature))
-	s := f.Sum64()
+// runeStarts returns the byte offset of every rune in b.
+func runeStarts(b []byte) []int {
+	out := make([]int, 0, len(b))
+	for i := range string(b) {
+		out = append(out, i)
+	}
+	return out
+}
+
+// add hashes a feature (FNV-1a) to a bucket and a sign.
+func (h Hashing) add(v []float64, feature []byte, weight float64) {
+	s := uint64(14695981039346656037)
+	for _, c := range feature {
+		s ^= uint64(c)
+		s *= 1099511628211
+	}
 	sign := 1.0
 	if s>>63 == 1 {
 		sign = -1

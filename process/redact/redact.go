@@ -53,7 +53,52 @@ type detector struct {
 	re    *regexp.Regexp
 	group int
 	keep  func(value, line string) bool
+	// pre is a cheap test on the text (and its lower-case form) that
+	// must hold for the regexp to have any chance of matching.
+	pre func(s, lower string) bool
+	// perLine runs the regexp only on the lines that pass pre: for
+	// patterns that cannot span lines and whose regexps are slow to scan.
+	perLine bool
 }
+
+func has(subs ...string) func(s, lower string) bool {
+	return func(s, _ string) bool {
+		for _, x := range subs {
+			if strings.Contains(s, x) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func hasLower(subs ...string) func(s, lower string) bool {
+	return func(_, lower string) bool {
+		for _, x := range subs {
+			if strings.Contains(lower, x) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// hasDottedQuad reports whether s has a digit, dot, digit sequence.
+func hasDottedQuad(s, _ string) bool {
+	for i := strings.IndexByte(s, '.'); i >= 0; {
+		if i > 0 && i+1 < len(s) && isDigit(s[i-1]) && isDigit(s[i+1]) {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '.')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // Redactor applies the detectors. It is safe for concurrent use.
 type Redactor struct{ detectors []detector }
@@ -61,16 +106,17 @@ type Redactor struct{ detectors []detector }
 // New compiles the detectors.
 func New() *Redactor {
 	return &Redactor{detectors: []detector{
-		{kind: PrivateKey, re: regexp.MustCompile(`-----BEGIN (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----[\s\S]*?-----END (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----`)},
-		{kind: JWT, re: regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`)},
-		{kind: AWSAccess, re: regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
-		{kind: AWSSecret, re: regexp.MustCompile(`(?i)aws[\w.-]{0,20}(?:secret|private)[\w.-]{0,20}["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})\b`), group: 1},
-		{kind: GitHub, re: regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})\b`)},
-		{kind: Slack, re: regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`)},
-		{kind: Stripe, re: regexp.MustCompile(`\b[sr]k_(?:live|test)_[0-9A-Za-z]{24,}\b`)},
-		{kind: Secret, re: regexp.MustCompile(`(?i)\b[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|credential)[\w.-]*["']?\s*(?::=|=>|[:=])\s*["']([^"'\s]{8,})["']`), group: 1, keep: notSecret},
-		{kind: Email, re: regexp.MustCompile(`\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`), keep: exampleEmail},
-		{kind: IPAddress, re: regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`), keep: keepIP},
+		{kind: PrivateKey, re: regexp.MustCompile(`-----BEGIN (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----[\s\S]*?-----END (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----`), pre: has("PRIVATE KEY")},
+		{kind: JWT, re: regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`), pre: has("eyJ")},
+		{kind: AWSAccess, re: regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`), pre: has("AKIA", "ASIA")},
+		{kind: AWSSecret, re: regexp.MustCompile(`(?i)aws[\w.-]{0,20}(?:secret|private)[\w.-]{0,20}["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})\b`), group: 1, pre: hasLower("aws"), perLine: true},
+		{kind: GitHub, re: regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})\b`), pre: has("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")},
+		{kind: Slack, re: regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), pre: has("xox")},
+		{kind: Stripe, re: regexp.MustCompile(`\b[sr]k_(?:live|test)_[0-9A-Za-z]{24,}\b`), pre: has("k_live_", "k_test_")},
+		{kind: Secret, re: regexp.MustCompile(`(?i)\b[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|credential)[\w.-]*["']?\s*(?::=|=>|[:=])\s*["']([^"'\s]{8,})["']`), group: 1, keep: notSecret,
+			pre: hasLower("pass", "pwd", "secret", "token", "key", "credential"), perLine: true},
+		{kind: Email, re: regexp.MustCompile(`\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`), keep: exampleEmail, pre: has("@"), perLine: true},
+		{kind: IPAddress, re: regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`), keep: keepIP, pre: hasDottedQuad, perLine: true},
 	}}
 }
 
@@ -84,16 +130,24 @@ type span struct {
 // number of replacements by type.
 func (r *Redactor) Redact(s string) (string, Counts) {
 	var spans []span
+	lower := asciiLower(s)
 	for _, d := range r.detectors {
-		for _, m := range d.re.FindAllStringSubmatchIndex(s, -1) {
-			start, end := m[0], m[1]
-			if d.group > 0 {
-				start, end = m[2*d.group], m[2*d.group+1]
+		if d.pre != nil && !d.pre(s, lower) {
+			continue
+		}
+		if !d.perLine {
+			spans = d.find(spans, s, 0)
+			continue
+		}
+		for off := 0; off < len(s); {
+			end := strings.IndexByte(s[off:], '\n')
+			if end < 0 {
+				end = len(s) - off
 			}
-			if d.keep != nil && d.keep(s[start:end], lineAround(s, start)) {
-				continue
+			if line := s[off : off+end]; d.pre(line, lower[off:off+end]) {
+				spans = d.find(spans, line, off)
 			}
-			spans = append(spans, span{start, end, d.kind})
+			off += end + 1
 		}
 	}
 	if len(spans) == 0 {
@@ -115,6 +169,32 @@ func (r *Redactor) Redact(s string) (string, Counts) {
 	}
 	b.WriteString(s[last:])
 	return b.String(), counts
+}
+
+// find appends the spans of d's matches in s, shifted by off.
+func (d *detector) find(spans []span, s string, off int) []span {
+	for _, m := range d.re.FindAllStringSubmatchIndex(s, -1) {
+		start, end := m[0], m[1]
+		if d.group > 0 {
+			start, end = m[2*d.group], m[2*d.group+1]
+		}
+		if d.keep != nil && d.keep(s[start:end], lineAround(s, start)) {
+			continue
+		}
+		spans = append(spans, span{off + start, off + end, d.kind})
+	}
+	return spans
+}
+
+// asciiLower lower-cases ASCII letters only, so byte offsets stay valid.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func lineAround(s string, i int) string {

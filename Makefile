@@ -29,9 +29,12 @@ test: vet unit e2e
 gobench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# whole-command benchmark against restic on a ~1 GB dataset built from this machine.
+# whole-command benchmarks: hds against restic on a dataset built from this
+# machine, collector and processing throughput.
 bench: build
 	./scripts/bench.sh
+	./scripts/bench_collect.sh
+	./scripts/bench_process.sh
 
 demo: build
 	./scripts/demo.sh

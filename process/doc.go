@@ -4,6 +4,7 @@
 //	data/code_patterns/<source>/<shard>.jsonl  one code unit per line
 //	data/nlp_training/<source>/<shard>.jsonl   one text piece per line
 //	data/documentation/<site>/<page>.md        cleaned documentation pages
+//	data/examples/<language>/<name>-<id>.<ext> the 25 best documented units per language
 //	data/reports/process.json                  config, counts per step, reasons
 //
 // Output shards mirror the raw shards they come from and are sorted by id,

@@ -68,7 +68,20 @@ func (r *run) secondPass(ctx context.Context, shards []rawShard, codeDups, textD
 			return err
 		}
 	}
-	return syncTree(filepath.Join(r.tmp, "documentation"), filepath.Join(r.root, DocumentationDir), out)
+	if err := syncTree(filepath.Join(r.tmp, "documentation"), filepath.Join(r.root, DocumentationDir), out); err != nil {
+		return err
+	}
+	staged := filepath.Join(r.tmp, "examples")
+	if err := r.examples.stage(staged); err != nil {
+		return err
+	}
+	ex := OutputCounts{}
+	err = syncTree(staged, filepath.Join(r.root, ExamplesDir), &ex)
+	out.Examples = ex.Documentation
+	out.Files += ex.Files
+	out.Unchanged += ex.Unchanged
+	out.Removed += ex.Removed
+	return err
 }
 
 // readSpill decodes a spill file into a slice of T.
@@ -134,6 +147,7 @@ func (r *run) writePatterns(s rawShard, dups *dedup.Result, oc *OutputCounts) (s
 		p.Metadata.UsageCount = r.calls[p.Metadata.Name]
 		p.Split = AssignSplit(p.PatternID, r.cfg.Splits)
 		oc.Splits[p.Split]++
+		r.examples.offer(&p)
 		kept = append(kept, p)
 	}
 	sort.Slice(kept, func(i, j int) bool { return kept[i].PatternID < kept[j].PatternID })

@@ -135,7 +135,7 @@ func runProcess(t *testing.T, root string, emb embed.Embedder) *Report {
 func outputs(t *testing.T, root string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for _, dir := range []string{PatternsDir, NLPDir, DocumentationDir, "data/reports"} {
+	for _, dir := range []string{PatternsDir, NLPDir, DocumentationDir, ExamplesDir, "data/reports"} {
 		filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				b, _ := os.ReadFile(p)
@@ -215,6 +215,16 @@ func TestPipeline(t *testing.T) {
 	}
 	if rep.Redacted["EMAIL"] != 1 {
 		t.Errorf("redacted %v", rep.Redacted)
+	}
+	// The best documented units became examples, with their provenance.
+	var ex []string
+	for p, body := range out {
+		if strings.HasPrefix(p, ExamplesDir+"/python/load_config-") {
+			ex = append(ex, body)
+		}
+	}
+	if len(ex) != 1 || !strings.HasPrefix(ex[0], "# Load a JSON configuration file and return it as a dict.\n# source: git:a:") {
+		t.Errorf("examples %q", ex)
 	}
 	// The long section was cut into several token-bounded pieces.
 	if rep.Output.Texts < 3 {

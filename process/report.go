@@ -72,6 +72,7 @@ type OutputCounts struct {
 	Patterns      int            `json:"code_patterns"`
 	Texts         int            `json:"nlp_training"`
 	Documentation int            `json:"documentation_pages"`
+	Examples      int            `json:"examples"`
 	Splits        map[string]int `json:"splits"`
 	Files         int            `json:"files_written"`
 	Unchanged     int            `json:"files_unchanged"`

@@ -56,6 +56,7 @@ type run struct {
 	codeIndex *dedup.Index
 	textIndex *dedup.Index
 	calls     map[string]int
+	examples  examples
 }
 
 // rawShard is one input file: data/raw/<source>/<name>.jsonl.

@@ -114,7 +114,7 @@ func printProcessReport(cmd *cobra.Command, r *process.Report, took time.Duratio
 		red += v
 	}
 	o := r.Output
-	fmt.Fprintf(out, "redacted %d values; wrote %d code patterns, %d NLP records, %d documentation pages (%d files changed, %d unchanged, %d removed)\n",
-		red, o.Patterns, o.Texts, o.Documentation, o.Files, o.Unchanged, o.Removed)
+	fmt.Fprintf(out, "redacted %d values; wrote %d code patterns, %d NLP records, %d documentation pages, %d examples (%d files changed, %d unchanged, %d removed)\n",
+		red, o.Patterns, o.Texts, o.Documentation, o.Examples, o.Files, o.Unchanged, o.Removed)
 	fmt.Fprintf(out, "splits: train %d, validation %d, test %d\n", o.Splits["train"], o.Splits["validation"], o.Splits["test"])
 }

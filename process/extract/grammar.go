@@ -15,6 +15,7 @@ import (
 type grammar struct {
 	name      string
 	lang      func() *sitter.Language
+	units     map[string]bool // node types match may accept
 	match     func(n *sitter.Node, src []byte) (match, bool)
 	decisions map[string]bool
 	boolNode  string
@@ -90,6 +91,7 @@ func hasDescendant(n *sitter.Node, limit int, types map[string]bool) bool {
 
 var pythonGrammar = &grammar{
 	name: "python", lang: python.GetLanguage,
+	units: set("decorated_definition", "function_definition", "class_definition"),
 	match: func(n *sitter.Node, src []byte) (match, bool) {
 		switch n.Type() {
 		case "decorated_definition":
@@ -205,6 +207,7 @@ func docstring(s string) string {
 
 var goGrammar = &grammar{
 	name: "go", lang: golang.GetLanguage,
+	units: set("function_declaration", "method_declaration", "type_spec"),
 	match: func(n *sitter.Node, src []byte) (match, bool) {
 		switch n.Type() {
 		case "function_declaration":
@@ -320,6 +323,8 @@ func jsMatch(n *sitter.Node, src []byte) (match, bool) {
 func jsGrammarFor(name string, lang func() *sitter.Language) *grammar {
 	return &grammar{
 		name: name, lang: lang, match: jsMatch,
+		units: set("function_declaration", "generator_function_declaration", "class_declaration",
+			"abstract_class_declaration", "method_definition", "variable_declarator"),
 		decisions: set("if_statement", "for_statement", "for_in_statement", "while_statement", "do_statement",
 			"switch_case", "catch_clause", "ternary_expression"),
 		boolNode: "binary_expression", boolOps: set("&&", "||", "??"),

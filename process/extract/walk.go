@@ -37,23 +37,28 @@ type frame struct {
 }
 
 func (w *walker) visitInto(n *sitter.Node, scope []frame, a *acc) {
-	for i := 0; i < int(n.ChildCount()); i++ {
+	for i, k := 0, int(n.ChildCount()); i < k; i++ { // each call crosses cgo: count once
 		c := n.Child(i)
 		if c == nil {
 			continue
 		}
-		if m, ok := w.g.match(c, w.src); ok {
-			w.unit(c, m, scope, a)
-			continue
+		t := c.Type()
+		if w.g.units[t] {
+			if m, ok := w.g.match(c, w.src); ok {
+				w.unit(c, m, scope, a)
+				continue
+			}
 		}
-		w.count(c, a)
-		w.visitInto(c, scope, a)
+		w.count(c, t, a)
+		if c.ChildCount() > 0 {
+			w.visitInto(c, scope, a)
+		}
 	}
 }
 
-// count adds c to the accumulator if it is a decision, call or comment.
-func (w *walker) count(c *sitter.Node, a *acc) {
-	t := c.Type()
+// count adds c, of type t, to the accumulator if it is a decision, call
+// or comment.
+func (w *walker) count(c *sitter.Node, t string, a *acc) {
 	switch {
 	case w.g.decisions[t]:
 		a.complexity++

@@ -11,6 +11,7 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -29,7 +30,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: gendata code|text|files|floats|edit ...")
+		fmt.Fprintln(os.Stderr, "usage: gendata code|text|files|floats|edit|csn ...")
 		os.Exit(2)
 	}
 	fsFlags := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -54,6 +55,8 @@ func main() {
 		err = floats(*out, *mb, *seed)
 	case "edit":
 		err = edit(args, *percent, *seed)
+	case "csn":
+		err = csn(*out, int64(*maxMB)<<20, args)
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
@@ -95,8 +98,11 @@ func sourceFiles(roots []string, keep func(path string, size int64) bool) ([]str
 	return out, nil
 }
 
+// codeRecord is a raw record (record.Raw) of kind file.
 type codeRecord struct {
 	ID       string `json:"id"`
+	Source   string `json:"source"`
+	Kind     string `json:"kind"`
 	Path     string `json:"path"`
 	Language string `json:"language"`
 	Lines    int    `json:"lines"`
@@ -139,7 +145,7 @@ func code(out string, shard, limit int64, roots []string) error {
 		if err != nil || !isText(b) {
 			continue
 		}
-		rec := codeRecord{ID: fmt.Sprintf("%x", hashString(p)), Path: p, Language: codeExts[filepath.Ext(p)], Lines: strings.Count(string(b), "\n"), Code: string(b)}
+		rec := codeRecord{ID: fmt.Sprintf("%x", hashString(p)), Source: "gendata", Kind: "file", Path: p, Language: codeExts[filepath.Ext(p)], Lines: strings.Count(string(b), "\n"), Code: string(b)}
 		line, _ := json.Marshal(rec)
 		if written > 0 && written+int64(len(line)) > shard {
 			if err := next(); err != nil {
@@ -336,4 +342,64 @@ func edit(files []string, percent float64, seed int64) error {
 		}
 	}
 	return nil
+}
+
+// csnLine has the fields of a CodeSearchNet jsonl.gz line.
+type csnLine struct {
+	Repo            string   `json:"repo"`
+	Path            string   `json:"path"`
+	FuncName        string   `json:"func_name"`
+	OriginalString  string   `json:"original_string"`
+	Language        string   `json:"language"`
+	Code            string   `json:"code"`
+	CodeTokens      []string `json:"code_tokens"`
+	Docstring       string   `json:"docstring"`
+	DocstringTokens []string `json:"docstring_tokens"`
+	Sha             string   `json:"sha"`
+	Partition       string   `json:"partition"`
+	URL             string   `json:"url"`
+}
+
+// csn writes the Python files under roots, cut at top-level "def", as a
+// CodeSearchNet-shaped jsonl.gz file of about limit bytes of code.
+func csn(out string, limit int64, roots []string) error {
+	paths, err := sourceFiles(roots, func(p string, size int64) bool { return filepath.Ext(p) == ".py" && size < 1<<20 })
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	zw := gzip.NewWriter(f)
+	enc := json.NewEncoder(zw)
+	var total int64
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil || !isText(b) {
+			continue
+		}
+		for i, fn := range strings.Split(string(b), "\ndef ")[1:] {
+			code := "def " + fn
+			name, _, _ := strings.Cut(fn, "(")
+			doc := ""
+			if _, rest, ok := strings.Cut(code, `"""`); ok {
+				doc, _, _ = strings.Cut(rest, `"""`)
+			}
+			l := csnLine{Repo: "local/python", Path: p, FuncName: name, OriginalString: code, Language: "python", Code: code,
+				CodeTokens: strings.Fields(code), Docstring: doc, DocstringTokens: strings.Fields(doc), Sha: "0", Partition: "train",
+				URL: fmt.Sprintf("file://%s#L%d", p, i)}
+			if err := enc.Encode(&l); err != nil {
+				return err
+			}
+			total += int64(len(code))
+		}
+		if limit > 0 && total >= limit {
+			break
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return f.Close()
 }

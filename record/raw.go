@@ -19,6 +19,7 @@ const (
 	KindDoc      = "doc"      // a documentation section (docs)
 	KindProblem  = "problem"  // a programming problem with solutions (codecontests)
 	KindRow      = "row"      // a row of an imported table (jsonl, parquet)
+	KindRepo     = "repo"     // a repository's metadata (github)
 )
 
 // Raw is one collected item. ID is unique within Source and stable across

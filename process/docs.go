@@ -118,8 +118,13 @@ func syncTree(staged, dir string, oc *OutputCounts) error {
 	return removeStale(dir, want, oc)
 }
 
+// Uploaded is the subdirectory of data/examples and data/documentation
+// that holds uploaded files ('hds collect files'); processing never
+// touches it.
+const Uploaded = "uploaded"
+
 // removeStale deletes files under dir that want does not list, and
-// directories left empty.
+// directories left empty; dir/uploaded is left alone.
 func removeStale(dir string, want map[string]bool, oc *OutputCounts) error {
 	var dirs []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -130,6 +135,9 @@ func removeStale(dir string, want map[string]bool, oc *OutputCounts) error {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() && rel == Uploaded {
+			return filepath.SkipDir
+		}
 		if d.IsDir() {
 			dirs = append(dirs, p)
 			return nil

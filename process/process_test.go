@@ -312,11 +312,18 @@ func TestGrowthKeepsSplitsAndTouchesOnlyNewShards(t *testing.T) {
 			t.Errorf("%s moved from %s to %s", id, s, p.Split)
 		}
 	}
+	// Uploaded files are not processing's to remove.
+	up := filepath.Join(root, DocumentationDir, "uploaded", "notes.md")
+	os.MkdirAll(filepath.Dir(up), 0o755)
+	os.WriteFile(up, []byte("# notes\n"), 0o644)
 	// Removing a raw shard removes its outputs.
 	os.Remove(filepath.Join(root, RawDir, "docs", "py-tutorial.jsonl"))
 	rep = runProcess(t, root, nil)
 	if _, ok := outputs(t, root)["data/nlp_training/docs/py-tutorial.jsonl"]; ok || rep.Output.Removed != 2 {
 		t.Errorf("stale outputs kept (removed %d)", rep.Output.Removed)
+	}
+	if _, err := os.Stat(up); err != nil {
+		t.Errorf("uploaded file removed: %v", err)
 	}
 }
 

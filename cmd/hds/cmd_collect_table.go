@@ -30,7 +30,7 @@ BigQuery's exported nested lists ({"list":[{"item":...}]}) are flattened.
 A row that cannot be converted is reported with file:row and skipped; a
 file unchanged since the last import is not read again.`,
 		Example: `  hds collect ` + format + ` export-000.` + format + ` --map id=repo_name,code=content,path=path,language=lang --source github_bq`,
-		Args: argsRange(1, -1),
+		Args:    argsRange(1, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := table.ParseMap(mapping)
 			if err != nil {

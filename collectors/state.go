@@ -44,3 +44,25 @@ func saveState(path string, st map[string]json.RawMessage) error {
 	out.WriteByte('\n')
 	return atomicfile.Write(path, out.Bytes())
 }
+
+// FileStamp identifies a local input file by size and modification time.
+type FileStamp struct {
+	Size  int64 `json:"size"`
+	MTime int64 `json:"mtime_ns"`
+}
+
+// FileUnchanged reports whether the file at path still has the stamp
+// saved under key. It returns the file's current stamp, for SetState once
+// the file is fully imported.
+func (e *Env) FileUnchanged(key, path string) (FileStamp, bool, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return FileStamp{}, false, err
+	}
+	cur := FileStamp{st.Size(), st.ModTime().UnixNano()}
+	var prev FileStamp
+	if _, err := e.State(key, &prev); err != nil {
+		return cur, false, err
+	}
+	return cur, prev == cur, nil
+}

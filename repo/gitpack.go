@@ -14,9 +14,10 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
-	"github.com/human2/hds/internal/atomicfile"
 	"github.com/klauspost/compress/zlib"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/human2/hds/internal/atomicfile"
 )
 
 // gitObject is an object to pack: its id, type and raw content.

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/human2/hds/collectors"
-	"github.com/human2/hds/repo"
 )
 
 func init() { commands = append(commands, newCollectCommand) }
@@ -67,11 +66,7 @@ STACKEXCHANGE_KEY) are read from the environment and never stored.`,
 // runCollect runs one collector in the repository around the working
 // directory and prints its summary.
 func runCollect(cmd *cobra.Command, c collectors.Collector, opts *CollectOptions) error {
-	dir, err := globalOptions.workDir()
-	if err != nil {
-		return err
-	}
-	root, err := repo.FindRoot(dir)
+	root, err := repoRoot()
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/human2/hds/collectors/files"
-	"github.com/human2/hds/repo"
 )
 
 func init() { collectSources = append(collectSources, newCollectFilesCommand) }
@@ -26,11 +25,7 @@ unless --force. Binary files and files over 64 MiB are skipped.`,
   hds collect files README.md docs/ --to documentation`,
 		Args: argsRange(1, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir, err := globalOptions.workDir()
-			if err != nil {
-				return err
-			}
-			root, err := repo.FindRoot(dir)
+			root, err := repoRoot()
 			if err != nil {
 				return err
 			}

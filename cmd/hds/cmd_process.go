@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/human2/hds/process"
-	"github.com/human2/hds/repo"
 )
 
 func init() { commands = append(commands, newProcessCommand) }
@@ -60,11 +59,7 @@ defaults). A malformed raw line is reported with file:line and skipped.`,
 }
 
 func runProcess(cmd *cobra.Command, opts ProcessOptions) error {
-	dir, err := globalOptions.workDir()
-	if err != nil {
-		return err
-	}
-	root, err := repo.FindRoot(dir)
+	root, err := repoRoot()
 	if err != nil {
 		return err
 	}

@@ -99,11 +99,7 @@ func runValidate(cmd *cobra.Command, opts ValidateOptions, args []string) error 
 }
 
 func validateWorktree() (*validateResult, error) {
-	dir, err := globalOptions.workDir()
-	if err != nil {
-		return nil, err
-	}
-	root, err := repo.FindRoot(dir)
+	root, err := repoRoot()
 	if err != nil {
 		return nil, err
 	}

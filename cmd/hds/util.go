@@ -29,6 +29,16 @@ func openRepo(ctx context.Context) (*repo.Repo, error) {
 	return repo.Open(ctx, dir)
 }
 
+// repoRoot finds the root of the repository enclosing the working
+// directory, for commands that work on its files without opening it.
+func repoRoot() (string, error) {
+	dir, err := globalOptions.workDir()
+	if err != nil {
+		return "", err
+	}
+	return repo.FindRoot(dir)
+}
+
 // printJSON writes v as indented JSON.
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

@@ -15,7 +15,6 @@ package codecontests
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -46,25 +45,15 @@ var Languages = map[int64]string{0: "unknown", 1: "Python2", 2: "C++", 3: "Pytho
 // Sources of problems, by the dataset's enum.
 var Sources = map[int64]string{0: "unknown", 1: "CodeChef", 2: "Codeforces", 3: "HackerEarth", 4: "CodeJam", 5: "AtCoder", 6: "Aizu"}
 
-type stamp struct {
-	Size  int64 `json:"size"`
-	MTime int64 `json:"mtime_ns"`
-}
-
 // Collect implements collectors.Collector.
 func (c *Collector) Collect(ctx context.Context, env *collectors.Env) error {
 	for _, p := range c.Paths {
-		st, err := os.Stat(p)
+		key := "file:" + filepath.Base(p)
+		s, same, err := env.FileUnchanged(key, p)
 		if err != nil {
 			return fmt.Errorf("codecontests: %w", err)
 		}
-		key := "file:" + filepath.Base(p)
-		s := stamp{st.Size(), st.ModTime().UnixNano()}
-		var prev stamp
-		if _, err := env.State(key, &prev); err != nil {
-			return err
-		}
-		if prev == s {
+		if same {
 			env.Skip("unchanged file")
 			continue
 		}

@@ -45,17 +45,11 @@ func run(t *testing.T, root string, paths ...string) (*collectors.Summary, error
 	return collectors.Run(context.Background(), &Collector{Paths: paths}, collectors.Options{Root: root})
 }
 
-func newRoot(t *testing.T) string {
-	root := t.TempDir()
-	os.Mkdir(filepath.Join(root, ".hds"), 0o755)
-	return root
-}
-
 func TestImport(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "python_train_0.jsonl.gz")
 	writeCSN(t, in, 50, `{"repo": "x", truncated`, `{"repo":"a","path":"b","func_name":"c"}`)
-	root := newRoot(t)
+	root := collectors.TestRoot(t)
 	sum, err := run(t, root, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +89,7 @@ func TestTruncatedGzipKeepsWhatWasReadAndNamesTheFile(t *testing.T) {
 	writeCSN(t, in, 2000)
 	b, _ := os.ReadFile(in)
 	os.WriteFile(in, b[:len(b)*2/3], 0o644)
-	root := newRoot(t)
+	root := collectors.TestRoot(t)
 	sum, err := run(t, root, in)
 	if err == nil || !strings.Contains(err.Error(), in) || !strings.Contains(err.Error(), "damaged") {
 		t.Fatalf("err = %v", err)
@@ -112,7 +106,7 @@ func TestTruncatedGzipKeepsWhatWasReadAndNamesTheFile(t *testing.T) {
 }
 
 func TestNoFiles(t *testing.T) {
-	if _, err := run(t, newRoot(t), t.TempDir()); err == nil || !strings.Contains(err.Error(), "no *.jsonl.gz") {
+	if _, err := run(t, collectors.TestRoot(t), t.TempDir()); err == nil || !strings.Contains(err.Error(), "no *.jsonl.gz") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -96,27 +96,6 @@ func TestBrokenHTMLDoesNotCrash(t *testing.T) {
 	}
 }
 
-func newRoot(t *testing.T) string {
-	t.Helper()
-	root := t.TempDir()
-	os.Mkdir(filepath.Join(root, ".hds"), 0o755)
-	return root
-}
-
-func readRecords(t *testing.T, root string) map[string]*record.Raw {
-	t.Helper()
-	out := map[string]*record.Raw{}
-	files, _ := filepath.Glob(filepath.Join(root, "data/raw/docs/*.jsonl"))
-	for _, f := range files {
-		fh, _ := os.Open(f)
-		if err := record.Scan(fh, f, func(_ int, r *record.Raw) error { out[r.ID] = r; return nil }, nil); err != nil {
-			t.Fatal(err)
-		}
-		fh.Close()
-	}
-	return out
-}
-
 func TestLocalTreeIsIncremental(t *testing.T) {
 	tree := t.TempDir()
 	os.MkdirAll(filepath.Join(tree, "library"), 0o755)
@@ -124,13 +103,13 @@ func TestLocalTreeIsIncremental(t *testing.T) {
 	os.WriteFile(filepath.Join(tree, "library", "json.html"), []byte(sphinxPage), 0o644)
 	os.WriteFile(filepath.Join(tree, "guide.md"), []byte("# Guide\n\nRead me.\n"), 0o644)
 	os.WriteFile(filepath.Join(tree, "_static", "x.html"), []byte("<p>asset</p>"), 0o644)
-	root := newRoot(t)
+	root := collectors.TestRoot(t)
 	c := &Collector{Root: tree, Site: "py", License: "PSF-2.0"}
 	sum, err := collectors.Run(context.Background(), c, collectors.Options{Root: root})
 	if err != nil || sum.Added != 4 {
 		t.Fatalf("first run %+v, %v", sum, err)
 	}
-	recs := readRecords(t, root)
+	recs := collectors.TestRecords(t, root, "docs")
 	r := recs["docs:py:library/json.html#basic-usage"]
 	if r == nil || r.Kind != record.KindDoc || r.Provenance.License != "PSF-2.0" || !strings.HasSuffix(r.Provenance.URL, "library/json.html#basic-usage") {
 		t.Fatalf("record %+v", r)
@@ -182,14 +161,14 @@ func TestCrawl(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	client := fetch.NewClient(fetch.Options{Sleep: func(context.Context, time.Duration) error { return nil }})
-	root := newRoot(t)
+	root := collectors.TestRoot(t)
 	c := &Collector{Root: srv.URL + "/docs/", Site: "site", Rate: 1000}
 	opts := collectors.Options{Root: root, HTTP: client}
 	sum, err := collectors.Run(context.Background(), c, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := readRecords(t, root)
+	recs := collectors.TestRecords(t, root, "docs")
 	if len(recs) != 2 || recs["docs:site:index.html#home"] == nil || recs["docs:site:a.html#a"] == nil {
 		t.Fatalf("records %v, summary %+v", recs, sum)
 	}

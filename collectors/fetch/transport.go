@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/human2/hds/internal/wait"
 )
 
 // Options configure a Transport. The zero value is usable.
@@ -66,7 +68,7 @@ func New(o Options) *Transport {
 		o.Logf = func(string, ...any) {}
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = wait.Sleep
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -78,17 +80,6 @@ func New(o Options) *Transport {
 // (archives may take long to download); the transport bounds connecting
 // and waiting for headers.
 func NewClient(o Options) *http.Client { return &http.Client{Transport: New(o)} }
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {

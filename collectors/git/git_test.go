@@ -65,32 +65,6 @@ func collect(t *testing.T, root string, c *Collector) *collectors.Summary {
 	return sum
 }
 
-func dataset(t *testing.T) string {
-	t.Helper()
-	root := t.TempDir()
-	os.Mkdir(filepath.Join(root, ".hds"), 0o755)
-	return root
-}
-
-// records reads every stored record by id.
-func records(t *testing.T, root string) map[string]*record.Raw {
-	t.Helper()
-	out := map[string]*record.Raw{}
-	files, _ := filepath.Glob(filepath.Join(root, "data/raw/git/*.jsonl"))
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = record.Scan(fh, f, func(_ int, r *record.Raw) error { out[r.ID] = r; return nil }, nil)
-		fh.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
-}
-
 var tree = map[string]string{
 	"pkg/api.py":           "def get(url):\n    return url\n",
 	"cmd/main.go":          "package main\n\nfunc main() {}\n",
@@ -108,9 +82,9 @@ var tree = map[string]string{
 func TestCollectsSourceFilesAndSkipsTheRest(t *testing.T) {
 	up := newUpstream(t)
 	up.commit(tree)
-	root := dataset(t)
+	root := collectors.TestRoot(t)
 	sum := collect(t, root, &Collector{URL: up.dir, Repo: "example/repo"})
-	recs := records(t, root)
+	recs := collectors.TestRecords(t, root, "git")
 	if len(recs) != 2 {
 		t.Fatalf("kept %d records %v, want pkg/api.py and cmd/main.go", len(recs), keys(recs))
 	}
@@ -139,7 +113,7 @@ func keys(m map[string]*record.Raw) []string {
 func TestRerunFetchesOnlyNewCommits(t *testing.T) {
 	up := newUpstream(t)
 	up.commit(map[string]string{"a.py": "x = 1\n", "b.py": "y = 2\n"})
-	root := dataset(t)
+	root := collectors.TestRoot(t)
 	c := &Collector{URL: "file://" + up.dir, Repo: "example/repo"}
 	if sum := collect(t, root, c); sum.Added != 2 {
 		t.Fatalf("first run added %d", sum.Added)
@@ -159,7 +133,7 @@ func TestRerunFetchesOnlyNewCommits(t *testing.T) {
 	if sum.Updated != 1 || sum.Unchanged != 1 || sum.Added != 0 {
 		t.Fatalf("after a commit: %+v", sum)
 	}
-	if got := records(t, root)["git:example/repo:b.py"].Code; got != "y = 3\n" {
+	if got := collectors.TestRecords(t, root, "git")["git:example/repo:b.py"].Code; got != "y = 3\n" {
 		t.Fatalf("b.py = %q", got)
 	}
 }
@@ -178,7 +152,7 @@ func readDir(t *testing.T, dir string) string {
 func TestBadRefNamesIt(t *testing.T) {
 	up := newUpstream(t)
 	up.commit(map[string]string{"a.py": "x = 1\n"})
-	_, err := collectors.Run(context.Background(), &Collector{URL: up.dir, Ref: "no-such-branch"}, collectors.Options{Root: dataset(t)})
+	_, err := collectors.Run(context.Background(), &Collector{URL: up.dir, Ref: "no-such-branch"}, collectors.Options{Root: collectors.TestRoot(t)})
 	if err == nil || !strings.Contains(err.Error(), "no-such-branch") {
 		t.Fatalf("err = %v", err)
 	}

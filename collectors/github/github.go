@@ -31,6 +31,7 @@ import (
 
 	"github.com/human2/hds/collectors"
 	"github.com/human2/hds/collectors/srcfiles"
+	"github.com/human2/hds/internal/wait"
 )
 
 // Version is recorded in every record's provenance.
@@ -151,14 +152,7 @@ func (r *run) sleep(ctx context.Context, d time.Duration) error {
 	if r.c.Sleep != nil {
 		return r.c.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return wait.Sleep(ctx, d)
 }
 
 // search finds the repositories, splitting the query into created:

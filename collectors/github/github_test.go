@@ -207,37 +207,18 @@ func options(t *testing.T, root string) collectors.Options {
 		HTTP: fetch.NewClient(fetch.Options{Sleep: func(context.Context, time.Duration) error { return nil }})}
 }
 
-func newRoot(t *testing.T) string {
-	root := t.TempDir()
-	os.Mkdir(filepath.Join(root, ".hds"), 0o755)
-	return root
-}
-
-func records(t *testing.T, root string) map[string]*record.Raw {
-	out := map[string]*record.Raw{}
-	files, _ := filepath.Glob(filepath.Join(root, "data/raw/github/*.jsonl"))
-	for _, f := range files {
-		fh, _ := os.Open(f)
-		if err := record.Scan(fh, f, func(_ int, r *record.Raw) error { out[r.ID] = r; return nil }, nil); err != nil {
-			t.Fatal(err)
-		}
-		fh.Close()
-	}
-	return out
-}
-
 func TestCollect(t *testing.T) {
 	f := newFake(t)
 	f.limitOnce = true
 	f.fail502["/repos/org/repo1"] = true
 	f.fail429["/repos/org/repo2/issues"] = true
-	root := newRoot(t)
+	root := collectors.TestRoot(t)
 	c := &Collector{Query: "language:python", APIURL: f.srv.URL, Token: "ghp_SECRETTOKEN", Issues: true}
 	sum, err := collectors.Run(context.Background(), c, options(t, root))
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := records(t, root)
+	recs := collectors.TestRecords(t, root, "github")
 	// 4 repos: metadata + 2 kept files each, and one issue each.
 	if sum.Added != 16 || len(recs) != 16 {
 		t.Fatalf("summary %+v", sum)
@@ -294,7 +275,7 @@ func TestCollect(t *testing.T) {
 
 func TestMaxRepos(t *testing.T) {
 	f := newFake(t)
-	root := newRoot(t)
+	root := collectors.TestRoot(t)
 	sum, err := collectors.Run(context.Background(), &Collector{Query: "x", APIURL: f.srv.URL, MaxRepos: 1, Filter: srcfilesFilter()}, options(t, root))
 	if err != nil || f.downloads != 1 || sum.Added != 3 {
 		t.Fatalf("downloads %d summary %+v %v", f.downloads, sum, err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/human2/hds/collectors"
 	"github.com/human2/hds/collectors/fetch"
+	"github.com/human2/hds/internal/wait"
 )
 
 // wrapper is the common envelope of API responses.
@@ -73,14 +74,7 @@ func (cl *client) sleep(ctx context.Context, d time.Duration) error {
 	if cl.c.Sleep != nil {
 		return cl.c.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return wait.Sleep(ctx, d)
 }
 
 // get calls one API method and decodes its envelope; items go into v.

@@ -30,12 +30,6 @@ type row struct {
 	OwnerDisplayName string `xml:"OwnerDisplayName,attr"`
 }
 
-// dumpStamp identifies an imported dump file.
-type dumpStamp struct {
-	Size  int64 `json:"size"`
-	MTime int64 `json:"mtime_ns"`
-}
-
 // importDump joins questions with their accepted and top answers in two
 // streaming passes over Posts.xml. Pass one picks, per wanted question,
 // the ids of the answers to keep (a few dozen bytes per question); pass two
@@ -48,17 +42,12 @@ func (c *Collector) importDump(ctx context.Context, env *collectors.Env) error {
 	if site == "" {
 		site = filepath.Base(filepath.Dir(c.Dump)) // e.g. unix.stackexchange.com/Posts.xml
 	}
-	st, err := os.Stat(c.Dump)
+	key := "dump:" + site
+	stamp, same, err := env.FileUnchanged(key, c.Dump)
 	if err != nil {
 		return fmt.Errorf("stackexchange: %w", err)
 	}
-	key := "dump:" + site
-	stamp := dumpStamp{st.Size(), st.ModTime().UnixNano()}
-	var prev dumpStamp
-	if _, err := env.State(key, &prev); err != nil {
-		return err
-	}
-	if prev == stamp {
+	if same {
 		env.Skip("dump already imported")
 		return nil
 	}

@@ -16,29 +16,7 @@ import (
 
 	"github.com/human2/hds/collectors"
 	"github.com/human2/hds/collectors/fetch"
-	"github.com/human2/hds/record"
 )
-
-func newRoot(t *testing.T) string {
-	t.Helper()
-	root := t.TempDir()
-	os.Mkdir(filepath.Join(root, ".hds"), 0o755)
-	return root
-}
-
-func readRecords(t *testing.T, root string) map[string]*record.Raw {
-	t.Helper()
-	out := map[string]*record.Raw{}
-	files, _ := filepath.Glob(filepath.Join(root, "data/raw/stackexchange/*.jsonl"))
-	for _, f := range files {
-		fh, _ := os.Open(f)
-		if err := record.Scan(fh, f, func(_ int, r *record.Raw) error { out[r.ID] = r; return nil }, nil); err != nil {
-			t.Fatal(err)
-		}
-		fh.Close()
-	}
-	return out
-}
 
 // fakeAPI answers like api.stackexchange.com: always gzip, has_more
 // paging, a backoff field, quota counting down.
@@ -124,7 +102,7 @@ func testEnv(t *testing.T, api *fakeAPI) (*httptest.Server, collectors.Options, 
 	t.Helper()
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	return srv, collectors.Options{Root: newRoot(t), HTTP: fetch.NewClient(fetch.Options{Sleep: func(context.Context, time.Duration) error { return nil }}),
+	return srv, collectors.Options{Root: collectors.TestRoot(t), HTTP: fetch.NewClient(fetch.Options{Sleep: func(context.Context, time.Duration) error { return nil }}),
 		Now: func() time.Time { return time.Unix(1.7e9, 0) }}, new([]time.Duration)
 }
 
@@ -144,7 +122,7 @@ func TestAPI(t *testing.T) {
 	if sum.Added != 2 || sum.Skipped["below min score"] != 1 {
 		t.Fatalf("summary %+v", sum)
 	}
-	recs := readRecords(t, opts.Root)
+	recs := collectors.TestRecords(t, opts.Root, "stackexchange")
 	q := recs["stackexchange:stackoverflow:10"]
 	if q == nil {
 		t.Fatalf("records %v", recs)
@@ -240,13 +218,13 @@ func TestDump(t *testing.T) {
 	os.Mkdir(dir, 0o755)
 	dump := filepath.Join(dir, "Posts.xml")
 	os.WriteFile(dump, []byte(postsXML), 0o644)
-	opts := collectors.Options{Root: newRoot(t)}
+	opts := collectors.Options{Root: collectors.TestRoot(t)}
 	c := &Collector{Dump: dump, TopAnswers: 1, Tagged: "python"}
 	sum, err := collectors.Run(context.Background(), c, opts)
 	if err != nil || sum.Added != 2 || sum.Skipped["question filtered out (score or tags)"] != 1 {
 		t.Fatalf("summary %+v, %v", sum, err)
 	}
-	recs := readRecords(t, opts.Root)
+	recs := collectors.TestRecords(t, opts.Root, "stackexchange")
 	q := recs["stackexchange:unix.stackexchange.com:1"]
 	if q == nil || !strings.Contains(q.Text, "## Accepted answer (score 2, by user 7)") || !strings.Contains(q.Text, "## Answer (score 10, by Bo)") ||
 		strings.Contains(q.Text, "Low.") || q.Provenance.URL != "https://unix.stackexchange.com/questions/1" || q.Provenance.License != "CC-BY-SA-4.0" {
@@ -261,7 +239,7 @@ func TestDump(t *testing.T) {
 	}
 	// A truncated dump names the file and line.
 	os.WriteFile(dump, []byte(postsXML[:400]), 0o644)
-	_, err = collectors.Run(context.Background(), &Collector{Dump: dump}, collectors.Options{Root: newRoot(t)})
+	_, err = collectors.Run(context.Background(), &Collector{Dump: dump}, collectors.Options{Root: collectors.TestRoot(t)})
 	if err == nil || !strings.Contains(err.Error(), dump+": line") {
 		t.Fatalf("err = %v", err)
 	}

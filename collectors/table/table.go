@@ -18,7 +18,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -81,11 +80,6 @@ func known(f string) bool {
 	return false
 }
 
-type stamp struct {
-	Size  int64 `json:"size"`
-	MTime int64 `json:"mtime_ns"`
-}
-
 // Collect implements collectors.Collector.
 func (c *Collector) Collect(ctx context.Context, env *collectors.Env) error {
 	if c.Map["code"] == "" && c.Map["text"] == "" {
@@ -113,17 +107,12 @@ func (c *Collector) format(p string) string {
 }
 
 func (c *Collector) importFile(ctx context.Context, env *collectors.Env, p string) error {
-	st, err := os.Stat(p)
+	key := "file:" + filepath.Base(p)
+	s, same, err := env.FileUnchanged(key, p)
 	if err != nil {
 		return fmt.Errorf("table: %w", err)
 	}
-	key := "file:" + filepath.Base(p)
-	s := stamp{st.Size(), st.ModTime().UnixNano()}
-	var prev stamp
-	if _, err := env.State(key, &prev); err != nil {
-		return err
-	}
-	if prev == s {
+	if same {
 		env.Skip("unchanged file")
 		return nil
 	}

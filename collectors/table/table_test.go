@@ -14,25 +14,6 @@ import (
 	"github.com/human2/hds/record"
 )
 
-func newRoot(t *testing.T) string {
-	root := t.TempDir()
-	os.Mkdir(filepath.Join(root, ".hds"), 0o755)
-	return root
-}
-
-func readAll(t *testing.T, root, source string) map[string]*record.Raw {
-	out := map[string]*record.Raw{}
-	files, _ := filepath.Glob(filepath.Join(root, "data/raw", source, "*.jsonl"))
-	for _, f := range files {
-		fh, _ := os.Open(f)
-		if err := record.Scan(fh, f, func(_ int, r *record.Raw) error { out[r.ID] = r; return nil }, nil); err != nil {
-			t.Fatal(err)
-		}
-		fh.Close()
-	}
-	return out
-}
-
 func TestJSONLExport(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "export-000.jsonl.gz")
@@ -49,7 +30,7 @@ not json
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := newRoot(t)
+	root := collectors.TestRoot(t)
 	c := &Collector{Paths: []string{p}, Map: m, Source: "github_bq"}
 	sum, err := collectors.Run(context.Background(), c, collectors.Options{Root: root})
 	if err != nil {
@@ -58,7 +39,7 @@ not json
 	if sum.Added != 2 || len(sum.Errors) != 2 || !strings.Contains(sum.Errors[0], p+":2: empty content") || !strings.Contains(sum.Errors[1], p+":3:") {
 		t.Fatalf("summary %+v", sum)
 	}
-	recs := readAll(t, root, "github_bq")
+	recs := collectors.TestRecords(t, root, "github_bq")
 	r := recs["github_bq:x.py"]
 	if r == nil || r.Code != "print(1)\n" || r.Title != "a/b" || r.Kind != record.KindRow {
 		t.Fatalf("record %+v", r)
@@ -89,12 +70,12 @@ func TestParquetExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	root := newRoot(t)
+	root := collectors.TestRoot(t)
 	sum, err := collectors.Run(context.Background(), &Collector{Paths: []string{p}, Map: map[string]string{"id": "id", "text": "body"}}, collectors.Options{Root: root})
 	if err != nil || sum.Added != 2 {
 		t.Fatalf("summary %+v %v", sum, err)
 	}
-	r := readAll(t, root, "bigquery")["bigquery:1"]
+	r := collectors.TestRecords(t, root, "bigquery")["bigquery:1"]
 	if r == nil || r.Text != "How to sort?" || r.Meta["score"].(float64) != 5 || r.Meta["tags"].([]any)[0] != "python" {
 		t.Fatalf("record %+v", r)
 	}
@@ -104,7 +85,7 @@ func TestParseMap(t *testing.T) {
 	if _, err := ParseMap("id=a,cod=b"); err == nil {
 		t.Fatal("unknown field accepted")
 	}
-	if _, err := collectors.Run(context.Background(), &Collector{Paths: []string{"x"}, Map: map[string]string{"id": "a"}}, collectors.Options{Root: newRoot(t)}); err == nil {
+	if _, err := collectors.Run(context.Background(), &Collector{Paths: []string{"x"}, Map: map[string]string{"id": "a"}}, collectors.Options{Root: collectors.TestRoot(t)}); err == nil {
 		t.Fatal("no code/text mapping accepted")
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/human2/hds/internal/wait"
 )
 
 // HTTPOptions configure an OpenAI-compatible embeddings client.
@@ -52,16 +54,7 @@ func NewHTTP(o HTTPOptions) (Embedder, error) {
 		o.Client = &http.Client{Timeout: o.Timeout}
 	}
 	if o.Sleep == nil {
-		o.Sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-t.C:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
+		o.Sleep = wait.Sleep
 	}
 	return &httpEmbedder{o: o}, nil
 }

@@ -6,6 +6,9 @@
 // whose ref still points at it asks the remote for its refs only and
 // fetches nothing. Files deleted upstream keep their records (collectors
 // never delete); the commit in each record's meta tells them apart.
+//
+// The licence in each record's provenance is detected from the
+// repository's top-level LICENSE/COPYING files (srcfiles.DetectLicense).
 package git
 
 import (
@@ -82,7 +85,11 @@ func (c *Collector) Collect(ctx context.Context, env *collectors.Env) error {
 		env.Skip("unchanged ref")
 		return nil
 	}
-	done, err := c.walk(ctx, env, key, commit)
+	license, err := detectLicense(commit)
+	if err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	done, err := c.walk(ctx, env, key, commit, license)
 	if err != nil || !done {
 		return err
 	}
@@ -196,9 +203,38 @@ func resolve(r *gogit.Repository, ref string) (*object.Commit, error) {
 	return r.CommitObject(*h)
 }
 
+// detectLicense names the licence of the commit's tree from its top-level
+// licence files (srcfiles.DetectLicense), "" when there is none or it is
+// not one known well enough to name.
+func detectLicense(commit *object.Commit) (string, error) {
+	tree, err := commit.Tree()
+	if err != nil {
+		return "", err
+	}
+	var texts [][]byte
+	for _, e := range tree.Entries {
+		if !e.Mode.IsFile() || !srcfiles.IsLicenseFile(e.Name) {
+			continue
+		}
+		f, err := tree.TreeEntryFile(&e)
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", e.Name, err)
+		}
+		if f.Size > srcfiles.DefaultMaxSize {
+			continue
+		}
+		b, err := readBlob(f)
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", e.Name, err)
+		}
+		texts = append(texts, b)
+	}
+	return srcfiles.DetectLicense(texts...), nil
+}
+
 // walk emits every kept file of the commit's tree. It reports false when
 // it stopped early (--max reached).
-func (c *Collector) walk(ctx context.Context, env *collectors.Env, key string, commit *object.Commit) (bool, error) {
+func (c *Collector) walk(ctx context.Context, env *collectors.Env, key string, commit *object.Commit, license string) (bool, error) {
 	tree, err := commit.Tree()
 	if err != nil {
 		return false, err
@@ -224,7 +260,7 @@ func (c *Collector) walk(ctx context.Context, env *collectors.Env, key string, c
 		if err != nil {
 			return fmt.Errorf("%s: read %s: %w", key, f.Name, err)
 		}
-		return c.emit(env, key, f.Hash.String(), f.Name, content)
+		return c.emit(env, key, f.Hash.String(), f.Name, content, license)
 	})
 	if errors.Is(err, io.EOF) {
 		err = nil
@@ -243,7 +279,7 @@ func readBlob(f *object.File) ([]byte, error) {
 
 // emit stores one file. Its record names the git blob, not the commit, so
 // a file that did not change between two collected commits keeps its bytes.
-func (c *Collector) emit(env *collectors.Env, key, blob, p string, content []byte) error {
+func (c *Collector) emit(env *collectors.Env, key, blob, p string, content []byte, license string) error {
 	lang, why := c.Filter.Detect(p, content)
 	if why != "" {
 		env.Skip(why)
@@ -253,7 +289,7 @@ func (c *Collector) emit(env *collectors.Env, key, blob, p string, content []byt
 	rec := &record.Raw{
 		ID: id, Kind: record.KindFile, Language: lang, Path: p, Code: string(content),
 		Meta:       map[string]any{"repo": key, "ref": c.refName(), "blob": blob, "size": len(content), "lines": srcfiles.Lines(content)},
-		Provenance: record.Provenance{URL: c.fileURL(p)},
+		Provenance: record.Provenance{URL: c.fileURL(p), License: license},
 	}
 	return env.Emit(collectors.ShardName(key)+"-"+collectors.ShardOf(p, 4), rec)
 }

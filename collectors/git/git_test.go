@@ -102,6 +102,29 @@ func TestCollectsSourceFilesAndSkipsTheRest(t *testing.T) {
 	}
 }
 
+func TestLicenseFromTopLevelLicenseFile(t *testing.T) {
+	mit, err := os.ReadFile("../srcfiles/testdata/LICENSE-MIT.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := newUpstream(t)
+	up.commit(map[string]string{"LICENSE": string(mit), "a.py": "x = 1\n", "sub/LICENSE": "custom terms\n"})
+	root := collectors.TestRoot(t)
+	collect(t, root, &Collector{URL: up.dir, Repo: "example/licensed"})
+	if got := collectors.TestRecords(t, root, "git")["git:example/licensed:a.py"].Provenance.License; got != "MIT" {
+		t.Fatalf("licence %q, want MIT", got)
+	}
+
+	// Without a licence file nothing is claimed.
+	up2 := newUpstream(t)
+	up2.commit(map[string]string{"a.py": "x = 1\n"})
+	root2 := collectors.TestRoot(t)
+	collect(t, root2, &Collector{URL: up2.dir, Repo: "example/unlicensed"})
+	if got := collectors.TestRecords(t, root2, "git")["git:example/unlicensed:a.py"].Provenance.License; got != "" {
+		t.Fatalf("licence %q, want none", got)
+	}
+}
+
 func keys(m map[string]*record.Raw) []string {
 	var s []string
 	for k := range m {

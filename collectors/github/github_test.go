@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -24,6 +25,8 @@ import (
 
 // fakeRepo is one repository of the fake GitHub.
 type fakeRepo struct {
+	license string // SPDX id the API gives; "" for none
+	licFile string // LICENSE served by /license when license is ""
 	id      int
 	name    string
 	created time.Time
@@ -91,6 +94,15 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-02T00:00:00Z"},
 			{"number": 8, "title": "Fix it", "pull_request": map[string]any{"url": "x"}, "updated_at": "2024-01-03T00:00:00Z"},
 		})
+	case strings.HasSuffix(p, "/license"):
+		repo := f.find(strings.TrimSuffix(strings.TrimPrefix(p, "/repos/"), "/license"))
+		if repo.licFile == "" {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"message":"Not Found"}`)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"name": "LICENSE", "path": "LICENSE", "encoding": "base64",
+			"content": base64.StdEncoding.EncodeToString([]byte(repo.licFile)), "license": map[string]any{"spdx_id": "NOASSERTION"}})
 	case strings.HasPrefix(p, "/repos/"):
 		repo := f.find(strings.TrimPrefix(p, "/repos/"))
 		etag := fmt.Sprintf(`"%s-%d"`, repo.name, repo.pushed.Unix())
@@ -121,7 +133,7 @@ func (f *fakeGitHub) repoJSON(r *fakeRepo) map[string]any {
 	return map[string]any{"id": r.id, "full_name": r.name, "name": strings.Split(r.name, "/")[1],
 		"owner": map[string]any{"login": strings.Split(r.name, "/")[0]}, "stargazers_count": r.stars,
 		"default_branch": "main", "pushed_at": r.pushed.Format(time.RFC3339), "html_url": "https://github.com/" + r.name,
-		"topics": []string{"parsing"}, "license": map[string]any{"spdx_id": "MIT"}, "description": "A parser."}
+		"topics": []string{"parsing"}, "license": map[string]any{"spdx_id": r.license}, "description": "A parser."}
 }
 
 func (f *fakeGitHub) search(w http.ResponseWriter, r *http.Request) {
@@ -195,8 +207,15 @@ func newFake(t *testing.T) *fakeGitHub {
 	}
 	f := &fakeGitHub{t: t, fail502: map[string]bool{}, fail429: map[string]bool{}}
 	for i, c := range []time.Time{day(2012, 5, 1), day(2015, 3, 2), day(2019, 7, 7), day(2023, 1, 9)} {
-		f.repos = append(f.repos, &fakeRepo{id: 1000 + i, name: fmt.Sprintf("org/repo%d", i), created: c, stars: 100 * (i + 1), pushed: day(2024, 1, i+1), files: files})
+		f.repos = append(f.repos, &fakeRepo{id: 1000 + i, name: fmt.Sprintf("org/repo%d", i), created: c, stars: 100 * (i + 1), pushed: day(2024, 1, i+1), files: files, license: "MIT"})
 	}
+	// GitHub could not classify repo2's licence file; repo3 has none.
+	bsd, err := os.ReadFile("../srcfiles/testdata/LICENSE-BSD-2-Clause.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.repos[2].license, f.repos[2].licFile = "NOASSERTION", string(bsd)
+	f.repos[3].license = ""
 	f.srv = httptest.NewServer(f)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -226,6 +245,14 @@ func TestCollect(t *testing.T) {
 	py := recs["github:org/repo0:src/parser.py"]
 	if py == nil || py.Language != "Python" || py.Provenance.License != "MIT" || py.Provenance.URL != "https://github.com/org/repo0/blob/main/src/parser.py" {
 		t.Fatalf("file record %+v", py)
+	}
+	for repo, want := range map[string]string{"repo1": "MIT", "repo2": "BSD-2-Clause", "repo3": ""} {
+		if got := recs["github:org/"+repo+":cmd/main.go"].Provenance.License; got != want {
+			t.Errorf("%s: licence %q, want %q", repo, got, want)
+		}
+		if got := recs["github:org/"+repo].Meta["license"]; got != want {
+			t.Errorf("%s: metadata licence %q, want %q", repo, got, want)
+		}
 	}
 	meta := recs["github:org/repo3"]
 	if meta == nil || meta.Kind != record.KindRepo || meta.Meta["stars"].(float64) != 400 || meta.Meta["default_branch"] != "main" {

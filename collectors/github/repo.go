@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"strings"
@@ -38,11 +39,15 @@ func (r *run) repository(ctx context.Context, found *gh.Repository) error {
 		r.env.Skip("repository not modified (ETag)")
 		return r.issues(ctx, owner, repoName, &st, key)
 	}
-	if err := r.emitRepo(repo); err != nil {
+	license, err := r.license(ctx, repo)
+	if err != nil {
+		return err
+	}
+	if err := r.emitRepo(repo, license); err != nil {
 		return err
 	}
 	if pushed := repo.GetPushedAt().Time; !pushed.Equal(st.PushedAt) || st.PushedAt.IsZero() {
-		if err := r.archive(ctx, repo); err != nil {
+		if err := r.archive(ctx, repo, license); err != nil {
 			return err
 		}
 		st.PushedAt = pushed
@@ -79,7 +84,7 @@ func (r *run) metadata(ctx context.Context, owner, name, etag string) (*gh.Repos
 
 // emitRepo stores the repository's metadata as one record (kind repo):
 // stars and the like change often, so they stay out of the file records.
-func (r *run) emitRepo(repo *gh.Repository) error {
+func (r *run) emitRepo(repo *gh.Repository, license string) error {
 	name := repo.GetFullName()
 	var sb strings.Builder
 	sb.WriteString("# " + name + "\n")
@@ -94,22 +99,50 @@ func (r *run) emitRepo(repo *gh.Repository) error {
 		Meta: map[string]any{
 			"stars": repo.GetStargazersCount(), "forks": repo.GetForksCount(), "topics": repo.Topics,
 			"default_branch": repo.GetDefaultBranch(), "pushed_at": repo.GetPushedAt().Time.UTC().Format(time.RFC3339),
-			"archived": repo.GetArchived(), "fork": repo.GetFork(), "license": r.license(repo),
+			"archived": repo.GetArchived(), "fork": repo.GetFork(), "license": license,
 		},
-		Provenance: record.Provenance{URL: repo.GetHTMLURL(), License: r.license(repo)},
+		Provenance: record.Provenance{URL: repo.GetHTMLURL(), License: license},
 	}
 	return r.env.Emit(collectors.ShardName(name)+"-meta", rec)
 }
 
-func (r *run) license(repo *gh.Repository) string {
-	if l := repo.GetLicense(); l != nil && l.GetSPDXID() != "NOASSERTION" {
-		return l.GetSPDXID()
+// license is the repository's SPDX licence id: GitHub's own when it
+// names one; when it found a licence file it could not classify
+// ("NOASSERTION") or none, the file GitHub points at is fetched and
+// classified with srcfiles.DetectLicense. "" when neither can say.
+func (r *run) license(ctx context.Context, repo *gh.Repository) (string, error) {
+	if id := repo.GetLicense().GetSPDXID(); id != "" && id != "NOASSERTION" {
+		return id, nil
 	}
-	return ""
+	owner, name, _ := strings.Cut(repo.GetFullName(), "/")
+	var lic *gh.RepositoryLicense
+	resp, err := r.call(ctx, "license", func() (*gh.Response, error) {
+		var resp *gh.Response
+		var err error
+		lic, resp, err = r.api.Repositories.License(ctx, owner, name)
+		return resp, err
+	})
+	if resp != nil && resp.StatusCode == http.StatusNotFound {
+		return "", nil // no licence file
+	}
+	if err != nil {
+		return "", fmt.Errorf("license: %w", err)
+	}
+	if id := lic.GetLicense().GetSPDXID(); id != "" && id != "NOASSERTION" {
+		return id, nil
+	}
+	text := []byte(lic.GetContent())
+	if lic.GetEncoding() == "base64" {
+		// GitHub wraps the base64 at 60 columns; the decoder skips newlines.
+		if text, err = base64.StdEncoding.DecodeString(lic.GetContent()); err != nil {
+			return "", fmt.Errorf("license %s: content is not base64: %w", lic.GetPath(), err)
+		}
+	}
+	return srcfiles.DetectLicense(text), nil
 }
 
 // archive streams the default branch's tarball and emits its source files.
-func (r *run) archive(ctx context.Context, repo *gh.Repository) error {
+func (r *run) archive(ctx context.Context, repo *gh.Repository, license string) error {
 	name := repo.GetFullName()
 	owner, repoName, _ := strings.Cut(name, "/")
 	branch := repo.GetDefaultBranch()
@@ -133,7 +166,6 @@ func (r *run) archive(ctx context.Context, repo *gh.Repository) error {
 		return err
 	}
 	defer resp.Body.Close()
-	license := r.license(repo)
 	return srcfiles.TarGz(ctx, resp.Body, true, func(e srcfiles.Entry) error {
 		if r.env.Full() {
 			return nil

@@ -101,8 +101,16 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"message":"Not Found"}`)
 			return
 		}
+		// GitHub sends the file base64-encoded in lines of 60.
+		enc := base64.StdEncoding.EncodeToString([]byte(repo.licFile))
+		var content strings.Builder
+		for len(enc) > 60 {
+			content.WriteString(enc[:60] + "\n")
+			enc = enc[60:]
+		}
+		content.WriteString(enc + "\n")
 		json.NewEncoder(w).Encode(map[string]any{"name": "LICENSE", "path": "LICENSE", "encoding": "base64",
-			"content": base64.StdEncoding.EncodeToString([]byte(repo.licFile)), "license": map[string]any{"spdx_id": "NOASSERTION"}})
+			"content": content.String(), "license": map[string]any{"spdx_id": "NOASSERTION"}})
 	case strings.HasPrefix(p, "/repos/"):
 		repo := f.find(strings.TrimPrefix(p, "/repos/"))
 		etag := fmt.Sprintf(`"%s-%d"`, repo.name, repo.pushed.Unix())

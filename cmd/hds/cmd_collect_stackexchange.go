@@ -20,8 +20,9 @@ a record of kind "qa" in data/raw/stackexchange/ (Markdown text, author,
 link, CC BY-SA version by creation date).
 
 From the API 2.3: questions of --site (optionally --tagged, all tags
-required, separated by ';'), oldest first from the stored cursor, 100 per
-page; the API's backoff requests are obeyed and the run stops, keeping its
+required, separated by ';') in order of last activity from the stored
+cursor, 100 per page, so a re-run brings back questions edited or newly
+answered since the last one; the API's backoff requests are obeyed and the run stops, keeping its
 cursor, when the daily quota is spent. Set STACKEXCHANGE_KEY for the
 10,000-request quota; the key is never stored or printed.
 

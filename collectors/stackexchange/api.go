@@ -41,6 +41,7 @@ type apiQuestion struct {
 	Tags             []string `json:"tags"`
 	Owner            owner    `json:"owner"`
 	CreationDate     int64    `json:"creation_date"`
+	LastActivityDate int64    `json:"last_activity_date"`
 	Link             string   `json:"link"`
 	AcceptedAnswerID int64    `json:"accepted_answer_id"`
 }
@@ -133,9 +134,21 @@ func (cl *client) get(ctx context.Context, method string, params url.Values, v a
 
 // cursor is the state kept per site and tag filter.
 type cursor struct {
-	FromDate int64 `json:"fromdate"` // creation date of the newest question stored
+	// Activity is the newest last_activity_date stored: questions are
+	// read in order of last activity, so an edit, a new answer or a vote
+	// on an old question brings it back on the next run.
+	Activity int64 `json:"activity,omitempty"`
+	// FromDate is the creation-date cursor of earlier versions, read
+	// once as a starting point (activity is never before creation).
+	FromDate int64 `json:"fromdate,omitempty"`
 }
 
+// collectAPI reads questions in ascending order of last activity with
+// keyset paging: after each page the lower bound (min) moves up to the
+// newest activity seen and paging restarts at page 1, so questions that
+// gain activity while the run pages cannot shift a page boundary past
+// unread ones. Questions at the boundary second that were already read
+// are not emitted twice.
 func (c *Collector) collectAPI(ctx context.Context, env *collectors.Env) error {
 	cl := &client{c: c, env: env, backoff: map[string]time.Time{}}
 	key := "questions:" + c.Site + ":" + c.Tagged
@@ -143,27 +156,35 @@ func (c *Collector) collectAPI(ctx context.Context, env *collectors.Env) error {
 	if _, err := env.State(key, &cur); err != nil {
 		return err
 	}
-	from := cur.FromDate // fixed while paging; the saved cursor moves ahead
-	for page := 1; !env.Full(); page++ {
-		params := url.Values{"site": {c.Site}, "sort": {"creation"}, "order": {"asc"}, "pagesize": {"100"},
+	from := max(cur.Activity, cur.FromDate)
+	atFrom := map[int64]bool{} // questions read whose activity is from
+	for page := 1; !env.Full(); {
+		params := url.Values{"site": {c.Site}, "sort": {"activity"}, "order": {"asc"}, "pagesize": {"100"},
 			"page": {strconv.Itoa(page)}, "filter": {"withbody"}}
 		if c.Tagged != "" {
 			params.Set("tagged", c.Tagged)
 		}
 		if from > 0 {
-			params.Set("fromdate", strconv.FormatInt(from, 10))
+			params.Set("min", strconv.FormatInt(from, 10))
 		}
-		var qs []apiQuestion
-		w, err := cl.get(ctx, "questions", params, &qs)
+		var all []apiQuestion
+		w, err := cl.get(ctx, "questions", params, &all)
 		if err != nil {
 			return err
+		}
+		var qs []apiQuestion
+		for _, q := range all {
+			if q.LastActivityDate == from && atFrom[q.QuestionID] {
+				continue // read on the previous page
+			}
+			qs = append(qs, q)
 		}
 		newest, err := c.emitPage(ctx, cl, qs)
 		if err != nil {
 			return err
 		}
-		if newest > cur.FromDate {
-			cur.FromDate = newest
+		if newest > cur.Activity || cur.FromDate != 0 {
+			cur = cursor{Activity: max(newest, cur.Activity, cur.FromDate)}
 			if err := env.SetState(key, cur); err != nil {
 				return err
 			}
@@ -175,12 +196,22 @@ func (c *Collector) collectAPI(ctx context.Context, env *collectors.Env) error {
 		if !w.HasMore {
 			return nil
 		}
+		if newest > from {
+			from, page, atFrom = newest, 1, map[int64]bool{}
+		} else {
+			page++ // a whole page in one second: page on within it
+		}
+		for _, q := range qs {
+			if q.LastActivityDate == from {
+				atFrom[q.QuestionID] = true
+			}
+		}
 	}
 	return nil
 }
 
 // emitPage fetches the answers of a page's questions and stores them; it
-// returns the newest creation date stored.
+// returns the newest last activity date among them.
 func (c *Collector) emitPage(ctx context.Context, cl *client, qs []apiQuestion) (int64, error) {
 	var keep []apiQuestion
 	for _, q := range qs {
@@ -194,18 +225,17 @@ func (c *Collector) emitPage(ctx context.Context, cl *client, qs []apiQuestion) 
 	if err != nil {
 		return 0, err
 	}
-	var newest int64
 	for _, q := range keep {
 		p := post{ID: q.QuestionID, Title: html.UnescapeString(q.Title), Body: q.Body, Score: q.Score, Tags: q.Tags,
 			Author: html.UnescapeString(q.Owner.DisplayName), Created: time.Unix(q.CreationDate, 0).UTC(), Link: q.Link, AcceptedID: q.AcceptedAnswerID}
 		rec := c.toRecord(c.Site, &p, c.selectAnswers(&p, answers[q.QuestionID]))
 		if err := cl.env.Emit(c.shard(c.Site, q.QuestionID), rec); err != nil {
-			return newest, err
+			return 0, err
 		}
-		newest = max(newest, q.CreationDate)
 	}
+	var newest int64
 	for _, q := range qs { // skipped ones are covered by the cursor too
-		newest = max(newest, q.CreationDate)
+		newest = max(newest, q.LastActivityDate)
 	}
 	return newest, nil
 }

@@ -8,10 +8,12 @@
 // that applied when the post was created (2.5 before 2011-04-08, 3.0
 // before 2018-05-02, 4.0 after).
 //
-// API runs page through /questions (sorted by creation, oldest first,
-// 100 per page, following has_more) from the cursor — the creation date
-// of the newest question stored — and fetch answers in batches of 100
-// question ids. They obey the "backoff" field (no call to the same method
+// API runs page through /questions sorted by last activity, oldest
+// first, 100 per page, from the cursor — the newest last_activity_date
+// stored — so a question edited, answered or voted on since comes back
+// with its new content; paging is by keyset (min moves up after every
+// page) rather than page number alone. Answers are fetched in batches of
+// 100 question ids. They obey the "backoff" field (no call to the same method
 // before it has passed) and stop, keeping the cursor, when
 // quota_remaining reaches 0. The key (STACKEXCHANGE_KEY) only travels in
 // the query string and is redacted from every error.

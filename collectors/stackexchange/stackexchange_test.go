@@ -1,6 +1,7 @@
 package stackexchange
 
 import (
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -34,7 +36,7 @@ type fakeAPI struct {
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, r.URL.Path+"?"+r.URL.Query().Get("page")+"&from="+r.URL.Query().Get("fromdate"))
+	f.calls = append(f.calls, r.URL.Path+"?"+r.URL.Query().Get("page")+"&min="+r.URL.Query().Get("min"))
 	f.keys = append(f.keys, r.URL.Query().Get("key"))
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Encoding", "gzip")
@@ -62,14 +64,21 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		resp["items"], resp["has_more"] = items, false
 	} else {
+		if sort := r.URL.Query().Get("sort"); sort != "activity" {
+			f.t.Errorf("questions sorted by %q", sort)
+		}
+		// sort=activity: min bounds last_activity_date, inclusive.
 		var from int64
-		fmt.Sscan(r.URL.Query().Get("fromdate"), &from)
+		fmt.Sscan(r.URL.Query().Get("min"), &from)
 		var items []map[string]any
 		for _, q := range f.questions {
-			if q["creation_date"].(int64) >= from {
+			if q["last_activity_date"].(int64) >= from {
 				items = append(items, q)
 			}
 		}
+		slices.SortStableFunc(items, func(a, b map[string]any) int {
+			return cmp.Compare(a["last_activity_date"].(int64), b["last_activity_date"].(int64))
+		})
 		start, end := (page-1)*2, min(page*2, len(items)) // 2 per page to exercise has_more
 		if start > len(items) {
 			start = len(items)
@@ -85,7 +94,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func question(id int64, score int, created int64, accepted int64) map[string]any {
 	q := map[string]any{"question_id": id, "title": fmt.Sprintf("How do I parse JSON &amp; YAML %d?", id),
 		"body": "<p>I tried <code>json.loads</code>:</p><pre><code>json.loads(s)\n</code></pre>", "score": score,
-		"tags": []string{"python", "json"}, "owner": map[string]any{"display_name": "Ann"}, "creation_date": created,
+		"tags": []string{"python", "json"}, "owner": map[string]any{"display_name": "Ann"}, "creation_date": created, "last_activity_date": created,
 		"link": fmt.Sprintf("https://stackoverflow.com/questions/%d/x", id)}
 	if accepted != 0 {
 		q["accepted_answer_id"] = accepted
@@ -165,8 +174,34 @@ func TestAPI(t *testing.T) {
 	if err != nil || sum.Added != 1 || sum.Unchanged != 1 {
 		t.Fatalf("re-run %+v, %v", sum, err)
 	}
-	if !strings.Contains(api.calls[0], "from=1400000000") {
+	if !strings.Contains(api.calls[0], "min=1400000000") {
 		t.Fatalf("re-run did not resume from the cursor: %v", api.calls)
+	}
+	// An old question is edited: its new activity brings it back.
+	api.questions[0]["body"] = "<p>I tried <code>json.load</code> on a file.</p>"
+	api.questions[0]["last_activity_date"] = int64(1400000500)
+	sum, err = collectors.Run(context.Background(), c, opts)
+	if err != nil || sum.Updated != 1 || sum.Added != 0 {
+		t.Fatalf("after an edit %+v, %v", sum, err)
+	}
+	if q := collectors.TestRecords(t, opts.Root, "stackexchange")["stackexchange:stackoverflow:10"]; !strings.Contains(q.Text, "on a file") {
+		t.Fatalf("edit not collected:\n%s", q.Text)
+	}
+}
+
+// Many questions active in the same second span pages: keyset paging
+// must neither loop nor lose or repeat one.
+func TestKeysetPagingWithinOneSecond(t *testing.T) {
+	api := &fakeAPI{t: t, quota: 1000, answers: map[int64][]map[string]any{}}
+	for i := range 7 {
+		api.questions = append(api.questions, question(int64(30+i), 1, 5000, 0))
+	}
+	api.questions = append(api.questions, question(40, 1, 6000, 0), question(41, 1, 6000, 0), question(42, 1, 7000, 0))
+	srv, opts, _ := testEnv(t, api)
+	c := &Collector{Site: "so", API: srv.URL, Sleep: func(context.Context, time.Duration) error { return nil }}
+	sum, err := collectors.Run(context.Background(), c, opts)
+	if err != nil || sum.Added != 10 || sum.Emitted != 10 {
+		t.Fatalf("summary %+v, %v (calls %v)", sum, err, api.calls)
 	}
 }
 
@@ -182,7 +217,7 @@ func TestQuotaStopsWithCursor(t *testing.T) {
 		t.Fatalf("summary %+v, %v", sum, err)
 	}
 	st, _ := os.ReadFile(filepath.Join(opts.Root, "data/raw/stackexchange/state.json"))
-	if !strings.Contains(string(st), `"fromdate": 2001`) {
+	if !strings.Contains(string(st), `"activity": 2001`) {
 		t.Fatalf("state %s", st)
 	}
 }

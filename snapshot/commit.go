@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/human2/hds/manifest"
 	"github.com/human2/hds/progress"
@@ -54,10 +56,6 @@ func Commit(ctx context.Context, r *repo.Repo, opts CommitOptions) (*CommitResul
 		return nil, err
 	}
 	res := &CommitResult{Parent: head.Commit, Branch: head.Branch}
-	wt, err := snapshotWorktree(ctx, r, opts.Workers, opts.Progress, res)
-	if err != nil {
-		return nil, err
-	}
 	headTree := repo.ZeroHash
 	if !head.Commit.IsZero() {
 		c, err := r.Commit(head.Commit)
@@ -66,6 +64,14 @@ func Commit(ctx context.Context, r *repo.Repo, opts CommitOptions) (*CommitResul
 		}
 		headTree = c.Tree
 	}
+	wt, err := snapshotWorktree(ctx, r, opts.Workers, opts.Progress, res, headTree)
+	if err != nil {
+		return nil, err
+	}
+	if wt.tree == headTree {
+		wt.cache.remember(wt.digest, wt.tree)
+		return res, wt.cache.save(r) // refreshed entries are worth keeping
+	}
 	changes, err := wt.batch.View().Diff(headTree, wt.tree, nil)
 	if err != nil {
 		return nil, err
@@ -73,8 +79,8 @@ func Commit(ctx context.Context, r *repo.Repo, opts CommitOptions) (*CommitResul
 	if res.Changes, err = wt.fileChanges(r, changes); err != nil {
 		return nil, err
 	}
-	if wt.tree == headTree || (head.Commit.IsZero() && len(res.Changes) == 0) {
-		return res, wt.cache.save(r) // refreshed entries are worth keeping
+	if head.Commit.IsZero() && len(res.Changes) == 0 {
+		return res, wt.cache.save(r)
 	}
 	// Order matters for crash safety: chunks, then objects, then the ref.
 	if err := r.Chunks.Flush(ctx); err != nil {
@@ -95,6 +101,7 @@ func Commit(ctx context.Context, r *repo.Repo, opts CommitOptions) (*CommitResul
 		return nil, err
 	}
 	res.Commit = c
+	wt.cache.remember(wt.digest, wt.tree)
 	if err := wt.cache.save(r); err != nil {
 		res.Warnings = append(res.Warnings, "the commit is done, but "+err.Error()+"; the next command re-reads files")
 	}
@@ -103,10 +110,11 @@ func Commit(ctx context.Context, r *repo.Repo, opts CommitOptions) (*CommitResul
 
 // worktreeSnapshot is the worktree turned into a (not yet committed) tree.
 type worktreeSnapshot struct {
-	tree  repo.Hash
-	batch *repo.Batch
-	cache *statCache
-	known map[string]sizeRecords // every file of the tree
+	tree   repo.Hash
+	digest [32]byte // of the file list (entriesDigest)
+	batch  *repo.Batch
+	cache  *statCache
+	known  map[string]sizeRecords // every file of the tree
 }
 
 type sizeRecords struct{ size, records int64 }
@@ -139,7 +147,9 @@ func (wt *worktreeSnapshot) fileChanges(r *repo.Repo, changes []repo.Change) ([]
 
 // snapshotWorktree scans the worktree, stores what changed and builds the
 // tree, without writing any reference. Totals and counters go into res.
-func snapshotWorktree(ctx context.Context, r *repo.Repo, workers int, prog progress.Reporter, res *CommitResult) (*worktreeSnapshot, error) {
+// When every file is known by stat and the file list is the one the stat
+// cache memoized for headTree, the tree is headTree and is not rebuilt.
+func snapshotWorktree(ctx context.Context, r *repo.Repo, workers int, prog progress.Reporter, res *CommitResult, headTree repo.Hash) (*worktreeSnapshot, error) {
 	prog = progress.Or(prog)
 	cache, err := loadStatCache(r)
 	if err != nil {
@@ -197,10 +207,18 @@ func snapshotWorktree(ctx context.Context, r *repo.Repo, workers int, prog progr
 	if err != nil {
 		return nil, err
 	}
+	if len(misses) > 0 {
+		slices.SortFunc(ents, func(a, b repo.TreeEntry) int { return strings.Compare(a.Path, b.Path) })
+	}
+	digest := entriesDigest(ents)
+	wt := &worktreeSnapshot{digest: digest, batch: b, cache: cache, known: known}
+	if t, ok := cache.memoTree(digest); ok && t == headTree {
+		wt.tree = t
+		return wt, nil
+	}
 	ents = append(ents, repo.TreeEntry{Path: manifest.DatasetPath, Blob: sum})
-	tree, err := b.BuildTree(ents)
-	if err != nil {
+	if wt.tree, err = b.BuildTree(ents); err != nil {
 		return nil, err
 	}
-	return &worktreeSnapshot{tree: tree, batch: b, cache: cache, known: known}, nil
+	return wt, nil
 }

@@ -1,13 +1,16 @@
 package snapshot
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/human2/hds/manifest"
 	"github.com/human2/hds/repo"
@@ -367,5 +370,65 @@ func TestDatasetSummaryMatchesFiles(t *testing.T) {
 	stored, _ := r.Dataset(c.Tree)
 	if stored != sum || stored != res.Dataset {
 		t.Fatalf("summary %+v, files add up to %+v, commit said %+v", stored, sum, res.Dataset)
+	}
+}
+
+// The stat cache memoizes the tree of a clean worktree; a deleted file
+// (the one change the stat lookups alone cannot see) must still be found,
+// and a memo of another version must not be taken for HEAD's.
+func TestTreeMemoSeesDeletions(t *testing.T) {
+	r := repo.TestRepo(t)
+	write(t, r.Root, map[string]string{"a.jsonl": "{}\n", "d/b.csv": "x\n1\n", "d/c.txt": "c\n"})
+	v1 := commit(t, r, "v1")
+	time.Sleep(2 * racyWindow) // entries recorded from now on are not racy
+	for range 2 {
+		if st := status(t, r); len(st) != 0 {
+			t.Fatalf("clean worktree: %v", st)
+		}
+	}
+	c1, _ := r.Commit(v1.Commit)
+	if cache, _ := loadStatCache(r); cache.memo.Tree != c1.Tree {
+		t.Fatalf("memo %v, want v1's tree %v", cache.memo.Tree, c1.Tree)
+	}
+	os.Remove(filepath.Join(r.Root, "d/b.csv"))
+	if st := status(t, r); len(st) != 1 || st[0].Path != "d/b.csv" || st[0].State != Deleted {
+		t.Fatalf("deletion: %v", st)
+	}
+	v2 := commit(t, r, "v2")
+	if v2.NothingToCommit() || len(v2.Changes) != 1 {
+		t.Fatalf("deletion not committed: %+v", v2)
+	}
+	time.Sleep(2 * racyWindow)
+	if again := commit(t, r, "v3"); !again.NothingToCommit() {
+		t.Fatalf("unchanged worktree committed: %+v", again)
+	}
+	// Back to v1 by reset: the memo is v2's, HEAD's tree is v1's.
+	if _, err := Reset(ctx, r, v1.Commit.String(), ResetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if st := status(t, r); len(st) != 0 {
+		t.Fatalf("after reset: %v", st)
+	}
+	os.Remove(filepath.Join(r.Root, "a.jsonl"))
+	if res := commit(t, r, "v4"); len(res.Changes) != 1 || res.Changes[0].State != Deleted {
+		t.Fatalf("deletion after reset: %+v", res.Changes)
+	}
+}
+
+// A stat cache written before the tree memo existed (version 1) is still
+// read: an upgrade must not make the next commit re-read every file.
+func TestStatCacheV1StillRead(t *testing.T) {
+	r := repo.TestRepo(t)
+	write(t, r.Root, map[string]string{"a.jsonl": "{}\n", "b.txt": "b\n"})
+	commit(t, r, "v1")
+	b, err := os.ReadFile(cachePath(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := append([]byte(cacheMagicV1), b[len(cacheMagic):len(b)-4-32-20]...)
+	v1 := binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, crcTable))
+	c, err := decodeStatCache(v1)
+	if err != nil || len(c.entries) != 2 || !c.memo.Tree.IsZero() {
+		t.Fatalf("v1 cache: %v, %+v", err, c)
 	}
 }

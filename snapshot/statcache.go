@@ -2,16 +2,19 @@ package snapshot
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/human2/hds/internal/atomicfile"
+	"github.com/human2/hds/manifest"
 	"github.com/human2/hds/repo"
 )
 
@@ -20,8 +23,12 @@ import (
 // clock (one jiffy, at most 10 ms); the margin is twice that.
 const racyWindow = 20 * time.Millisecond
 
-// cacheMagic starts .hds/index; the last byte is the format version.
-const cacheMagic = "HDSSTAT\x01"
+// cacheMagic starts .hds/statcache; the last byte is the format version.
+// Version 2 adds the tree memo after the entries; version 1 is still read.
+const (
+	cacheMagic   = "HDSSTAT\x02"
+	cacheMagicV1 = "HDSSTAT\x01"
+)
 
 // errCacheCorrupt reports an unreadable stat cache. It is only a cache:
 // callers rebuild it by reading files.
@@ -38,7 +45,54 @@ type cacheEntry struct {
 // statCache maps worktree paths to entries.
 type statCache struct {
 	entries map[string]cacheEntry
+	memo    treeMemo
 	dirty   bool // changed since loaded: save writes it
+}
+
+// treeMemo remembers a stored tree and the digest of the file list it was
+// built from (entriesDigest). A tree is a pure function of that list, so
+// when an unchanged worktree gives the same digest again, its tree is
+// Tree without encoding and hashing a few thousand tree objects: that is
+// most of the cost of a no-change commit or status once the stat cache
+// answers for every file.
+type treeMemo struct {
+	Digest [32]byte
+	Tree   repo.Hash
+}
+
+// entriesDigest hashes a worktree's file list: paths in order with their
+// manifest ids (the version summary entry left out, as it follows from
+// the manifests).
+func entriesDigest(ents []repo.TreeEntry) [32]byte {
+	h := sha256.New()
+	var buf []byte
+	for _, e := range ents {
+		if e.Path == manifest.DatasetPath {
+			continue
+		}
+		buf = append(buf[:0], e.Path...)
+		buf = append(buf, 0)
+		buf = append(buf, e.Blob[:]...)
+		h.Write(buf)
+	}
+	var d [32]byte
+	h.Sum(d[:0])
+	return d
+}
+
+// memoTree returns the memoized tree for the digest, if any.
+func (c *statCache) memoTree(d [32]byte) (repo.Hash, bool) {
+	if c.memo.Tree.IsZero() || c.memo.Digest != d {
+		return repo.ZeroHash, false
+	}
+	return c.memo.Tree, true
+}
+
+// remember memoizes tree, which must be stored, as the tree of digest d.
+func (c *statCache) remember(d [32]byte, tree repo.Hash) {
+	if m := (treeMemo{d, tree}); m != c.memo {
+		c.memo, c.dirty = m, true
+	}
 }
 
 func newStatCache() *statCache { return &statCache{entries: map[string]cacheEntry{}} }
@@ -108,7 +162,11 @@ func loadStatCache(r *repo.Repo) (*statCache, error) {
 }
 
 func decodeStatCache(b []byte) (*statCache, error) {
-	if len(b) < len(cacheMagic)+4 || string(b[:len(cacheMagic)]) != cacheMagic {
+	if len(b) < len(cacheMagic)+4 {
+		return nil, fmt.Errorf("%w: bad header", errCacheCorrupt)
+	}
+	v1 := string(b[:len(cacheMagicV1)]) == cacheMagicV1
+	if !v1 && string(b[:len(cacheMagic)]) != cacheMagic {
 		return nil, fmt.Errorf("%w: bad header", errCacheCorrupt)
 	}
 	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
@@ -127,6 +185,14 @@ func decodeStatCache(b []byte) (*statCache, error) {
 			return nil, fmt.Errorf("%w: entry %d: %v", errCacheCorrupt, i, err)
 		}
 		c.entries[p] = e
+	}
+	if !v1 {
+		if _, err := io.ReadFull(rd, c.memo.Digest[:]); err != nil {
+			return nil, fmt.Errorf("%w: memo: %v", errCacheCorrupt, err)
+		}
+		if _, err := io.ReadFull(rd, c.memo.Tree[:]); err != nil {
+			return nil, fmt.Errorf("%w: memo: %v", errCacheCorrupt, err)
+		}
 	}
 	if rd.Len() != 0 {
 		return nil, fmt.Errorf("%w: trailing bytes", errCacheCorrupt)
@@ -194,6 +260,8 @@ func (c *statCache) save(r *repo.Repo) error {
 		}
 		buf.WriteByte(flags)
 	}
+	buf.Write(c.memo.Digest[:])
+	buf.Write(c.memo.Tree[:])
 	binary.LittleEndian.PutUint32(tmp[:4], crc32.Checksum(buf.Bytes(), crcTable))
 	buf.Write(tmp[:4])
 	if err := atomicfile.Write(cachePath(r), buf.Bytes()); err != nil {

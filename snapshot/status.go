@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -130,6 +132,11 @@ func (w *worktreeDiff) compare(ctx context.Context, base repo.Hash) ([]FileChang
 		misses = append(misses, f)
 	}
 	cache.retain(func(p string) bool { return present[p] })
+	if len(misses) == 0 && !base.IsZero() {
+		if t, ok := cache.memoTree(entriesDigest(ents)); ok && t == base {
+			return nil, nil // the file list the worktree had when it last matched base
+		}
+	}
 	hashed, err := w.hashAll(ctx, misses, base, known)
 	if err != nil {
 		return nil, err
@@ -143,6 +150,11 @@ func (w *worktreeDiff) compare(ctx context.Context, base repo.Hash) ([]FileChang
 	changes, err := b.View().Diff(base, tree, w.paths)
 	if err != nil {
 		return nil, err
+	}
+	if len(changes) == 0 && len(w.paths) == 0 && !base.IsZero() {
+		// Clean: every entry is base's own manifest.
+		slices.SortFunc(ents, func(a, b repo.TreeEntry) int { return strings.Compare(a.Path, b.Path) })
+		cache.remember(entriesDigest(ents), base)
 	}
 	out := make([]FileChange, 0, len(changes))
 	for _, c := range changes {

@@ -3,6 +3,7 @@ package dedup
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -151,4 +152,35 @@ func BenchmarkSign(b *testing.B) {
 	for b.Loop() {
 		o.Sign(text)
 	}
+}
+
+// BenchmarkIndex measures what the index costs per document (heap bytes
+// held after Add, with 50-byte ids and default options) and how long
+// Resolve takes per document; b.N documents are indexed.
+func BenchmarkIndex(b *testing.B) {
+	o := DefaultOptions()
+	ix, err := NewIndex(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	sig := make(Signature, o.Permutations)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for i := range b.N {
+		for j := range sig {
+			sig[j] = rng.Uint64()
+		}
+		var exact [32]byte
+		exact[0], exact[1], exact[2] = byte(i), byte(i>>8), byte(i>>16)
+		ix.Add(fmt.Sprintf("codesearchnet:github.com/org/repo/path/file_%016d.py", i), exact, sig)
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(b.N), "heapB/doc")
+	b.StartTimer()
+	ix.Resolve()
 }

@@ -47,6 +47,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzChunker$$' -fuzztime $(FUZZTIME) ./chunker/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeIndex$$' -fuzztime $(FUZZTIME) ./pack/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePackFooter$$' -fuzztime $(FUZZTIME) ./pack/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeStatCache$$' -fuzztime $(FUZZTIME) ./snapshot/
 
 clean:
 	rm -rf bin .bench

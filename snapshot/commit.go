@@ -114,7 +114,7 @@ type worktreeSnapshot struct {
 	digest [32]byte // of the file list (entriesDigest)
 	batch  *repo.Batch
 	cache  *statCache
-	known  map[string]sizeRecords // every file of the tree
+	known  map[string]sizeRecords // files read; the stat cache has the others
 }
 
 type sizeRecords struct{ size, records int64 }
@@ -137,7 +137,10 @@ func (wt *worktreeSnapshot) fileChanges(r *repo.Repo, changes []repo.Change) ([]
 		if c.To.IsZero() {
 			fc.State = Deleted
 		} else {
-			k := wt.known[c.Path]
+			k, ok := wt.known[c.Path]
+			if !ok {
+				k, _ = wt.cache.sizeRecords(c.Path)
+			}
 			fc.NewSize, fc.NewRecords = k.size, k.records
 		}
 		out = append(out, fc)
@@ -164,23 +167,15 @@ func snapshotWorktree(ctx context.Context, r *repo.Repo, workers int, prog progr
 	prog.Done()
 	res.Skipped = sc.Skipped
 
-	var ents []repo.TreeEntry
-	var misses []wfile
+	ents, hits, misses := cache.split(sc.Files)
+	for _, e := range hits {
+		res.Dataset.Add(&manifest.File{Size: e.Stat.Size, Records: e.Records})
+	}
 	var missBytes int64
-	present := make(map[string]bool, len(sc.Files))
-	known := make(map[string]sizeRecords, len(sc.Files))
-	for _, f := range sc.Files {
-		present[f.Path] = true
-		if e, ok := cache.lookup(f.Path, f.Stat); ok {
-			ents = append(ents, repo.TreeEntry{Path: f.Path, Blob: e.Blob})
-			res.Dataset.Add(&manifest.File{Size: f.Stat.Size, Records: e.Records})
-			known[f.Path] = sizeRecords{f.Stat.Size, e.Records}
-			continue
-		}
-		misses = append(misses, f)
+	for _, f := range misses {
 		missBytes += f.Stat.Size
 	}
-	cache.retain(func(p string) bool { return present[p] })
+	known := make(map[string]sizeRecords, len(misses)) // the rest: from the cache
 
 	prog.Phase("store")
 	prog.SetTotal(int64(len(misses)), missBytes)

@@ -2,12 +2,12 @@ package snapshot
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -102,14 +102,40 @@ func newStatCache() *statCache { return &statCache{entries: map[string]cacheEntr
 // fsck" fails on it.
 func cachePath(r *repo.Repo) string { return filepath.Join(r.Dir, "statcache") }
 
-// lookup returns the blob and records of p if its stat is unchanged and the
-// entry is trustworthy.
-func (c *statCache) lookup(p string, st fileStat) (cacheEntry, bool) {
-	e, ok := c.entries[p]
-	if !ok || e.Racy || e.Stat != st {
-		return cacheEntry{}, false
+// split sorts the scanned files (in path order) into those whose stat the
+// cache vouches for, as tree entries in path order with their cache
+// entries, and those that must be read. Entries of files no longer in the
+// worktree are dropped.
+func (c *statCache) split(files []wfile) (ents []repo.TreeEntry, hits []cacheEntry, misses []wfile) {
+	ents = make([]repo.TreeEntry, 0, len(files)+1)
+	hits = make([]cacheEntry, 0, len(files))
+	cached := 0 // scanned files the cache has an entry for
+	for _, f := range files {
+		e, ok := c.entries[f.Path]
+		if ok {
+			cached++
+		}
+		if !ok || e.Racy || e.Stat != f.Stat {
+			misses = append(misses, f)
+			continue
+		}
+		ents = append(ents, repo.TreeEntry{Path: f.Path, Blob: e.Blob})
+		hits = append(hits, e)
 	}
-	return e, true
+	if cached < len(c.entries) { // some cached files are gone
+		present := make(map[string]bool, len(files))
+		for _, f := range files {
+			present[f.Path] = true
+		}
+		c.retain(func(p string) bool { return present[p] })
+	}
+	return ents, hits, misses
+}
+
+// sizeRecords returns the size and record count the cache holds for p.
+func (c *statCache) sizeRecords(p string) (sizeRecords, bool) {
+	e, ok := c.entries[p]
+	return sizeRecords{e.Stat.Size, e.Records}, ok
 }
 
 // record stores what p's content is, as seen at time seen.
@@ -173,28 +199,29 @@ func decodeStatCache(b []byte) (*statCache, error) {
 	if crc32.Checksum(body, crcTable) != sum {
 		return nil, fmt.Errorf("%w: checksum mismatch", errCacheCorrupt)
 	}
-	rd := bytes.NewReader(body[len(cacheMagic):])
-	n, err := binary.ReadUvarint(rd)
-	if err != nil || n > uint64(len(body)) {
+	// One string holds every path: entries share it instead of costing an
+	// allocation each (the cache is read by every command).
+	d := &cacheDecoder{s: string(body[len(cacheMagic):])}
+	n := d.uvarint()
+	if d.err != nil || n > uint64(len(body)) {
 		return nil, fmt.Errorf("%w: bad count", errCacheCorrupt)
 	}
 	c := &statCache{entries: make(map[string]cacheEntry, n)}
 	for i := uint64(0); i < n; i++ {
-		p, e, err := decodeEntry(rd)
-		if err != nil {
-			return nil, fmt.Errorf("%w: entry %d: %v", errCacheCorrupt, i, err)
+		p, e := d.entry()
+		if d.err != nil {
+			return nil, fmt.Errorf("%w: entry %d: %v", errCacheCorrupt, i, d.err)
 		}
 		c.entries[p] = e
 	}
 	if !v1 {
-		if _, err := io.ReadFull(rd, c.memo.Digest[:]); err != nil {
-			return nil, fmt.Errorf("%w: memo: %v", errCacheCorrupt, err)
-		}
-		if _, err := io.ReadFull(rd, c.memo.Tree[:]); err != nil {
-			return nil, fmt.Errorf("%w: memo: %v", errCacheCorrupt, err)
+		copy(c.memo.Digest[:], d.bytes(len(c.memo.Digest)))
+		copy(c.memo.Tree[:], d.bytes(len(c.memo.Tree)))
+		if d.err != nil {
+			return nil, fmt.Errorf("%w: memo: %v", errCacheCorrupt, d.err)
 		}
 	}
-	if rd.Len() != 0 {
+	if d.off != len(d.s) {
 		return nil, fmt.Errorf("%w: trailing bytes", errCacheCorrupt)
 	}
 	return c, nil
@@ -202,30 +229,64 @@ func decodeStatCache(b []byte) (*statCache, error) {
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-func decodeEntry(rd *bytes.Reader) (string, cacheEntry, error) {
-	var e cacheEntry
-	pl, err := binary.ReadUvarint(rd)
-	if err != nil || pl > uint64(rd.Len()) {
-		return "", e, errors.New("bad path length")
+// cacheDecoder reads the cache's body; the first error sticks.
+type cacheDecoder struct {
+	s   string
+	off int
+	err error
+}
+
+var errShort = errors.New("truncated")
+
+func (d *cacheDecoder) bytes(n int) string {
+	if d.err != nil || n < 0 || n > len(d.s)-d.off {
+		d.err = cmp.Or(d.err, errShort)
+		return ""
 	}
-	p := make([]byte, pl)
-	rd.Read(p)
-	var vals [5]int64
-	for i := range vals {
-		if vals[i], err = binary.ReadVarint(rd); err != nil {
-			return "", e, err
+	b := d.s[d.off : d.off+n]
+	d.off += n
+	return b
+}
+
+func (d *cacheDecoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	var v uint64
+	for shift := 0; shift < 64; shift += 7 {
+		if d.off >= len(d.s) {
+			break
+		}
+		b := d.s[d.off]
+		d.off++
+		v |= uint64(b&0x7f) << shift
+		if b < 0x80 {
+			return v
 		}
 	}
-	e.Stat = fileStat{Size: vals[0], Mtime: vals[1], Ctime: vals[2], Ino: uint64(vals[3]), Mode: uint32(vals[4])}
-	if _, err := rd.Read(e.Blob[:]); err != nil {
-		return "", e, err
+	d.err = errors.New("bad varint")
+	return 0
+}
+
+func (d *cacheDecoder) varint() int64 {
+	u := d.uvarint()
+	return int64(u>>1) ^ -int64(u&1) // zig-zag, as binary.PutVarint
+}
+
+func (d *cacheDecoder) entry() (string, cacheEntry) {
+	var e cacheEntry
+	pl := d.uvarint()
+	if pl > uint64(len(d.s)) {
+		d.err = cmp.Or(d.err, errors.New("bad path length"))
+		return "", e
 	}
-	if e.Records, err = binary.ReadVarint(rd); err != nil {
-		return "", e, err
-	}
-	flags, err := rd.ReadByte()
-	e.Racy = flags&1 != 0
-	return string(p), e, err
+	p := d.bytes(int(pl))
+	e.Stat = fileStat{Size: d.varint(), Mtime: d.varint(), Ctime: d.varint(), Ino: uint64(d.varint()), Mode: uint32(d.varint())}
+	copy(e.Blob[:], d.bytes(len(e.Blob)))
+	e.Records = d.varint()
+	flags := d.bytes(1)
+	e.Racy = flags != "" && flags[0]&1 != 0
+	return p, e
 }
 
 // save writes the cache atomically (temp, fsync, rename) if it changed.
@@ -233,6 +294,16 @@ func (c *statCache) save(r *repo.Repo) error {
 	if !c.dirty {
 		return nil
 	}
+	if err := atomicfile.Write(cachePath(r), c.encode()); err != nil {
+		return err
+	}
+	c.dirty = false
+	return nil
+}
+
+// encode returns the cache file's bytes: magic, entry count, entries in
+// path order, the tree memo, and a CRC-32C of all of it.
+func (c *statCache) encode() []byte {
 	paths := make([]string, 0, len(c.entries))
 	for p := range c.entries {
 		paths = append(paths, p)
@@ -264,11 +335,7 @@ func (c *statCache) save(r *repo.Repo) error {
 	buf.Write(c.memo.Tree[:])
 	binary.LittleEndian.PutUint32(tmp[:4], crc32.Checksum(buf.Bytes(), crcTable))
 	buf.Write(tmp[:4])
-	if err := atomicfile.Write(cachePath(r), buf.Bytes()); err != nil {
-		return err
-	}
-	c.dirty = false
-	return nil
+	return buf.Bytes()
 }
 
 // CachedManifests returns the manifest blobs the stat cache refers to:

@@ -118,20 +118,8 @@ func (w *worktreeDiff) compare(ctx context.Context, base repo.Hash) ([]FileChang
 	}
 	w.prog.Done()
 	w.skipped = sc.Skipped
-	known := make(map[string]sizeRecords, len(sc.Files))
-	ents := make([]repo.TreeEntry, 0, len(sc.Files))
-	var misses []wfile
-	present := make(map[string]bool, len(sc.Files))
-	for _, f := range sc.Files {
-		present[f.Path] = true
-		if e, ok := cache.lookup(f.Path, f.Stat); ok {
-			ents = append(ents, repo.TreeEntry{Path: f.Path, Blob: e.Blob})
-			known[f.Path] = sizeRecords{f.Stat.Size, e.Records}
-			continue
-		}
-		misses = append(misses, f)
-	}
-	cache.retain(func(p string) bool { return present[p] })
+	ents, _, misses := cache.split(sc.Files)
+	known := make(map[string]sizeRecords, len(misses)) // the rest: from the cache
 	if len(misses) == 0 && !base.IsZero() {
 		if t, ok := cache.memoTree(entriesDigest(ents)); ok && t == base {
 			return nil, nil // the file list the worktree had when it last matched base
@@ -160,7 +148,10 @@ func (w *worktreeDiff) compare(ctx context.Context, base repo.Hash) ([]FileChang
 	for _, c := range changes {
 		size, recs := int64(-1), int64(manifest.NoRecords)
 		if !c.To.IsZero() {
-			k := known[c.Path]
+			k, ok := known[c.Path]
+			if !ok {
+				k, _ = cache.sizeRecords(c.Path)
+			}
 			size, recs = k.size, k.records
 		}
 		fc, err := w.change(c.Path, c.From, size, recs)

@@ -123,13 +123,16 @@ func TestSecondWriterIsLockedOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer first.Wait()
-	var r result
-	for i := 0; i < 200; i++ {
-		time.Sleep(5 * time.Millisecond)
-		if r = run(t, dir, "commit", "-m", "second"); r.Code == 4 {
+	// The lock holder writes its pid into .hds/lock: wait for the first
+	// commit to hold it, so the second cannot win the race instead.
+	pid := fmt.Sprintf("%d\n", first.Process.Pid)
+	for i := 0; i < 1000; i++ {
+		if b, _ := os.ReadFile(filepath.Join(dir, ".hds", "lock")); string(b) == pid {
 			break
 		}
+		time.Sleep(time.Millisecond)
 	}
+	r := run(t, dir, "commit", "-m", "second")
 	if r.Code != 4 || !strings.Contains(r.Stderr, fmt.Sprintf("another hds process (pid %d) is writing to this repository", first.Process.Pid)) {
 		t.Fatalf("second writer: exit %d, stderr %q", r.Code, r.Stderr)
 	}
@@ -294,5 +297,42 @@ func TestHundredMegabyteLine(t *testing.T) {
 	}
 	if ls := mustRun(t, dir, "ls"); !strings.Contains(ls, " 1 ") {
 		t.Fatalf("record count of one line: %s", ls)
+	}
+}
+
+// TestCoreBuildRunsDataCommandsThroughFull checks the core build (bin/hds)
+// hands collect and process to bin/hds-full with the same arguments, exit
+// codes and help, and says what to do when hds-full is missing.
+func TestCoreBuildRunsDataCommandsThroughFull(t *testing.T) {
+	bin := hdsBin(t)
+	if _, err := os.Stat(filepath.Join(filepath.Dir(bin), "hds-full")); err != nil {
+		t.Skip("HDS_BIN is not a core build with hds-full beside it")
+	}
+	dir := t.TempDir()
+	if r := run(t, dir, "collect", "--help"); r.Code != 0 || !strings.Contains(r.Stdout, "incremental") {
+		t.Fatalf("collect --help: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	if r := run(t, dir, "collect", "no-such-source"); r.Code != 2 || !strings.Contains(r.Stderr, `unknown source "no-such-source"`) {
+		t.Fatalf("collect of an unknown source: exit %d\n%s", r.Code, r.Stderr)
+	}
+	if r := run(t, dir, "process"); r.Code != 3 {
+		t.Fatalf("process outside a repository: exit %d, want 3\n%s", r.Code, r.Stderr)
+	}
+
+	// The core build alone: a clear error, not a crash or a silent no-op.
+	alone := filepath.Join(t.TempDir(), "hds")
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(alone, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(alone, "collect", "git", ".")
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + dir}
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "hds-full not found") || !strings.Contains(string(out), "make build") {
+		t.Fatalf("core build without hds-full: %v\n%s", err, out)
 	}
 }

@@ -1,3 +1,5 @@
+//go:build !hds_core
+
 package main
 
 import (
@@ -34,7 +36,7 @@ func newCollectCommand() *cobra.Command {
 	var opts CollectOptions
 	cmd := &cobra.Command{
 		Use:   "collect SOURCE [ARGS]",
-		Short: "Fetch data from a source into data/raw/SOURCE/",
+		Short: collectShort,
 		Long: `Fetch records from a source into data/raw/SOURCE/*.jsonl of the dataset,
 one JSON object per line with provenance (source, URL or path, license,
 fetch time, collector and version).

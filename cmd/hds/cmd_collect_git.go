@@ -1,3 +1,5 @@
+//go:build !hds_core
+
 package main
 
 import (

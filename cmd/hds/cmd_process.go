@@ -1,3 +1,5 @@
+//go:build !hds_core
+
 package main
 
 import (
@@ -25,7 +27,7 @@ func newProcessCommand() *cobra.Command {
 	var opts ProcessOptions
 	cmd := &cobra.Command{
 		Use:   "process",
-		Short: "Turn data/raw into code patterns, NLP training records and documentation",
+		Short: processShort,
 		Long: `Read every data/raw/<source>/*.jsonl and write, deterministically:
 
   data/code_patterns/<source>/<shard>.jsonl   functions, methods and classes

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make bench: hds against restic on the same ~1 GB dataset built from text on
-# this machine (Go's source tree and module cache as JSONL code records and
-# as 20,000 small files, the Python and Go docs as JSONL text, 150 MB of
-# float32). Prints wall time, throughput, peak RSS and store size per step.
+# this machine (Go's source tree, module cache, C headers and Python library
+# as JSONL code records with token lists, source and text as 20,000 small
+# files in all, the Python and Go docs as JSONL text, 150 MB of float32).
+# Prints wall time, throughput, peak RSS and store size per step; git status
+# on the same files calibrates the no-change step on this machine.
 # Everything lives in $BENCH_DIR (default .bench/), reused between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +23,10 @@ GOROOT=$($GO env GOROOT); MODCACHE=$($GO env GOMODCACHE)
 if [ ! -f "$B/data.ok" ]; then
   echo "building the dataset in $DATA (once)..."
   rm -rf "$DATA"; mkdir -p "$DATA"
-  "$B/gendata" code -out "$DATA/code" -shard-mb 64 "$GOROOT" "$MODCACHE"
+  # Go, C headers and Python's standard library as code records with their
+  # token lists (CodeSearchNet's shape), about 550 MB of JSONL.
+  roots=("$GOROOT" "$MODCACHE"); for d in /usr/include /usr/lib/python3*; do [ -d "$d" ] && roots+=("$d"); done
+  "$B/gendata" code -out "$DATA/code" -shard-mb 64 -max-mb 250 "${roots[@]}"
   mkdir -p "$DATA/docs" "$DATA/weights"
   docs=("$GOROOT/doc"); for d in /usr/share/doc/python3*/html; do [ -d "$d" ] && docs+=("$d"); done
   "$B/gendata" text -out "$DATA/docs/docs.jsonl" "${docs[@]}"
@@ -67,6 +72,11 @@ echo "== nothing changed ($FILES files)"
 measure "hds commit (no change)" 0 "$HDS" -C "$DATA" commit -q -m same
 measure "hds status (no change)" 0 "$HDS" -C "$DATA" status
 measure "restic backup (no change)" 0 restic backup -q --exclude .hds "$DATA"
+# git status over the same 20,000 files, for scale (its index built first).
+export GIT_DIR="$B/git" GIT_WORK_TREE="$DATA"
+rm -rf "$GIT_DIR"; git init -q; echo .hds > "$GIT_DIR/info/exclude"; git add -A
+measure "git status (no change)" 0 git status --porcelain
+unset GIT_DIR GIT_WORK_TREE
 
 echo "== 1% of JSONL records edited in place"
 "$B/gendata" edit -percent 1 "$DATA"/code/*.jsonl "$DATA"/docs/*.jsonl

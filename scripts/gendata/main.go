@@ -98,16 +98,22 @@ func sourceFiles(roots []string, keep func(path string, size int64) bool) ([]str
 	return out, nil
 }
 
-// codeRecord is a raw record (record.Raw) of kind file.
+// codeRecord is a raw record (record.Raw) of kind file, with the token
+// list code datasets such as CodeSearchNet carry next to the code.
 type codeRecord struct {
-	ID       string `json:"id"`
-	Source   string `json:"source"`
-	Kind     string `json:"kind"`
-	Path     string `json:"path"`
-	Language string `json:"language"`
-	Lines    int    `json:"lines"`
-	Code     string `json:"code"`
+	ID         string   `json:"id"`
+	Source     string   `json:"source"`
+	Kind       string   `json:"kind"`
+	Path       string   `json:"path"`
+	Language   string   `json:"language"`
+	Lines      int      `json:"lines"`
+	Code       string   `json:"code"`
+	CodeTokens []string `json:"code_tokens"`
 }
+
+// tokenRE splits code into identifiers, numbers and single punctuation
+// characters, roughly as CodeSearchNet's code_tokens.
+var tokenRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[^\sA-Za-z0-9_]`)
 
 func code(out string, shard, limit int64, roots []string) error {
 	paths, err := sourceFiles(roots, func(p string, size int64) bool {
@@ -145,7 +151,8 @@ func code(out string, shard, limit int64, roots []string) error {
 		if err != nil || !isText(b) {
 			continue
 		}
-		rec := codeRecord{ID: fmt.Sprintf("%x", hashString(p)), Source: "gendata", Kind: "file", Path: p, Language: codeExts[filepath.Ext(p)], Lines: strings.Count(string(b), "\n"), Code: string(b)}
+		rec := codeRecord{ID: fmt.Sprintf("%x", hashString(p)), Source: "gendata", Kind: "file", Path: p, Language: codeExts[filepath.Ext(p)], Lines: strings.Count(string(b), "\n"), Code: string(b),
+			CodeTokens: tokenRE.FindAllString(string(b), -1)}
 		line, _ := json.Marshal(rec)
 		if written > 0 && written+int64(len(line)) > shard {
 			if err := next(); err != nil {

@@ -34,7 +34,7 @@ if [ ! -f "$B/data.ok" ]; then
   # 20,000 files in all: small source and text files make up the rest.
   have=$(find "$DATA" -type f | wc -l)
   "$B/gendata" files -out "$DATA/files" -n $((20000 - have)) "$GOROOT/src" "$MODCACHE" /usr/share/doc
-  cp -a "$DATA" "$B/data-v1"     # pristine copy: every run starts from it
+  rm -rf "$B/data-v1"; cp -a "$DATA" "$B/data-v1"   # pristine copy: every run starts from it
   touch "$B/data.ok"
 fi
 rm -rf "$DATA" "$B/restic" "$B/restic-cache" "$B/out-hds" "$B/out-restic"

@@ -202,7 +202,7 @@ type update struct {
 // local compares the worktree with base and remembers what is dirty.
 func (u *update) local(ctx context.Context, base repo.Hash) error {
 	u.wd = &worktreeDiff{r: u.r, paths: u.paths, workers: u.workers, prog: progress.Or(u.prog)}
-	changes, err := u.wd.compare(ctx, base)
+	changes, err := u.wd.compare(ctx, base, repo.ZeroHash)
 	if err != nil {
 		return err
 	}

@@ -56,20 +56,30 @@ func Commit(ctx context.Context, r *repo.Repo, opts CommitOptions) (*CommitResul
 		return nil, err
 	}
 	res := &CommitResult{Parent: head.Commit, Branch: head.Branch}
-	headTree := repo.ZeroHash
-	if !head.Commit.IsZero() {
-		c, err := r.Commit(head.Commit)
-		if err != nil {
-			return nil, err
-		}
-		headTree = c.Tree
+	prog := progress.Or(opts.Progress)
+	prog.Phase("scan")
+	scanned := scanAsync(ctx, r.Root)
+	defer scanned() // never leave the scan running
+	cache, err := loadStatCache(r)
+	if err != nil {
+		res.Warnings = append(res.Warnings, err.Error()+"; rebuilding it by reading every file")
 	}
-	wt, err := snapshotWorktree(ctx, r, opts.Workers, opts.Progress, res, headTree)
+	headTree, err := cache.treeOf(r, head.Commit)
 	if err != nil {
 		return nil, err
 	}
-	if wt.tree == headTree {
-		wt.cache.remember(wt.digest, wt.tree)
+	sc, err := scanned()
+	if err != nil {
+		return nil, err
+	}
+	prog.Add(int64(len(sc.Files)), 0)
+	prog.Done()
+	wt, err := snapshotWorktree(ctx, r, sc, cache, opts.Workers, prog, res, headTree)
+	if err != nil {
+		return nil, err
+	}
+	if wt.tree == headTree && !head.Commit.IsZero() {
+		wt.cache.remember(wt.digest, wt.tree, head.Commit)
 		return res, wt.cache.save(r) // refreshed entries are worth keeping
 	}
 	changes, err := wt.batch.View().Diff(headTree, wt.tree, nil)
@@ -101,7 +111,7 @@ func Commit(ctx context.Context, r *repo.Repo, opts CommitOptions) (*CommitResul
 		return nil, err
 	}
 	res.Commit = c
-	wt.cache.remember(wt.digest, wt.tree)
+	wt.cache.remember(wt.digest, wt.tree, c)
 	if err := wt.cache.save(r); err != nil {
 		res.Warnings = append(res.Warnings, "the commit is done, but "+err.Error()+"; the next command re-reads files")
 	}
@@ -148,23 +158,11 @@ func (wt *worktreeSnapshot) fileChanges(r *repo.Repo, changes []repo.Change) ([]
 	return out, nil
 }
 
-// snapshotWorktree scans the worktree, stores what changed and builds the
-// tree, without writing any reference. Totals and counters go into res.
+// snapshotWorktree stores what changed in the scanned worktree and builds
+// the tree, without writing any reference. Totals and counters go into res.
 // When every file is known by stat and the file list is the one the stat
 // cache memoized for headTree, the tree is headTree and is not rebuilt.
-func snapshotWorktree(ctx context.Context, r *repo.Repo, workers int, prog progress.Reporter, res *CommitResult, headTree repo.Hash) (*worktreeSnapshot, error) {
-	prog = progress.Or(prog)
-	cache, err := loadStatCache(r)
-	if err != nil {
-		res.Warnings = append(res.Warnings, err.Error()+"; rebuilding it by reading every file")
-	}
-	prog.Phase("scan")
-	sc, err := scan(ctx, r.Root)
-	if err != nil {
-		return nil, err
-	}
-	prog.Add(int64(len(sc.Files)), 0)
-	prog.Done()
+func snapshotWorktree(ctx context.Context, r *repo.Repo, sc *scanResult, cache *statCache, workers int, prog progress.Reporter, res *CommitResult, headTree repo.Hash) (*worktreeSnapshot, error) {
 	res.Skipped = sc.Skipped
 
 	ents, hits, misses := cache.split(sc.Files)

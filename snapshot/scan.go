@@ -91,6 +91,23 @@ func scan(ctx context.Context, root string) (*scanResult, error) {
 	return res, nil
 }
 
+// scanAsync starts scan in the background and returns a function that
+// waits for its result (any number of times). Commands read the stat
+// cache meanwhile, while the kernel answers the scan's stat calls.
+func scanAsync(ctx context.Context, root string) func() (*scanResult, error) {
+	done := make(chan struct{})
+	var res *scanResult
+	var err error
+	go func() {
+		defer close(done)
+		res, err = scan(ctx, root)
+	}()
+	return func() (*scanResult, error) {
+		<-done
+		return res, err
+	}
+}
+
 type scanner struct {
 	ctx  context.Context
 	root string

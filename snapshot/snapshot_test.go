@@ -387,8 +387,8 @@ func TestTreeMemoSeesDeletions(t *testing.T) {
 		}
 	}
 	c1, _ := r.Commit(v1.Commit)
-	if cache, _ := loadStatCache(r); cache.memo.Tree != c1.Tree {
-		t.Fatalf("memo %v, want v1's tree %v", cache.memo.Tree, c1.Tree)
+	if cache, _ := loadStatCache(r); cache.memo.Tree != c1.Tree || cache.memo.Commit != v1.Commit {
+		t.Fatalf("memo %+v, want v1 %v and its tree %v", cache.memo, v1.Commit, c1.Tree)
 	}
 	os.Remove(filepath.Join(r.Root, "d/b.csv"))
 	if st := status(t, r); len(st) != 1 || st[0].Path != "d/b.csv" || st[0].State != Deleted {
@@ -425,7 +425,7 @@ func TestStatCacheV1StillRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := append([]byte(cacheMagicV1), b[len(cacheMagic):len(b)-4-32-20]...)
+	body := append([]byte(cacheMagicV1), b[len(cacheMagic):len(b)-4-32-20-20]...)
 	v1 := binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, crcTable))
 	c, err := decodeStatCache(v1)
 	if err != nil || len(c.entries) != 2 || !c.memo.Tree.IsZero() {

@@ -55,9 +55,14 @@ type statCache struct {
 // Tree without encoding and hashing a few thousand tree objects: that is
 // most of the cost of a no-change commit or status once the stat cache
 // answers for every file.
+//
+// Commit, when not zero, is a commit whose tree is Tree: a commit's tree
+// never changes, so when HEAD is still that commit its tree is known
+// without reading the commit (which makes go-git load every pack index).
 type treeMemo struct {
 	Digest [32]byte
 	Tree   repo.Hash
+	Commit repo.Hash
 }
 
 // entriesDigest hashes a worktree's file list: paths in order with their
@@ -88,11 +93,28 @@ func (c *statCache) memoTree(d [32]byte) (repo.Hash, bool) {
 	return c.memo.Tree, true
 }
 
-// remember memoizes tree, which must be stored, as the tree of digest d.
-func (c *statCache) remember(d [32]byte, tree repo.Hash) {
-	if m := (treeMemo{d, tree}); m != c.memo {
+// remember memoizes tree, which must be stored, as the tree of digest d
+// and of commit (ZeroHash: not known).
+func (c *statCache) remember(d [32]byte, tree, commit repo.Hash) {
+	if m := (treeMemo{d, tree, commit}); m != c.memo {
 		c.memo, c.dirty = m, true
 	}
+}
+
+// treeOf returns the tree of commit (ZeroHash for none), from the memo
+// when it was made for that commit.
+func (c *statCache) treeOf(r *repo.Repo, commit repo.Hash) (repo.Hash, error) {
+	switch {
+	case commit.IsZero():
+		return repo.ZeroHash, nil
+	case commit == c.memo.Commit && !c.memo.Tree.IsZero():
+		return c.memo.Tree, nil
+	}
+	co, err := r.Commit(commit)
+	if err != nil {
+		return repo.ZeroHash, err
+	}
+	return co.Tree, nil
 }
 
 func newStatCache() *statCache { return &statCache{entries: map[string]cacheEntry{}} }
@@ -217,6 +239,7 @@ func decodeStatCache(b []byte) (*statCache, error) {
 	if !v1 {
 		copy(c.memo.Digest[:], d.bytes(len(c.memo.Digest)))
 		copy(c.memo.Tree[:], d.bytes(len(c.memo.Tree)))
+		copy(c.memo.Commit[:], d.bytes(len(c.memo.Commit)))
 		if d.err != nil {
 			return nil, fmt.Errorf("%w: memo: %v", errCacheCorrupt, d.err)
 		}
@@ -333,6 +356,7 @@ func (c *statCache) encode() []byte {
 	}
 	buf.Write(c.memo.Digest[:])
 	buf.Write(c.memo.Tree[:])
+	buf.Write(c.memo.Commit[:])
 	binary.LittleEndian.PutUint32(tmp[:4], crc32.Checksum(buf.Bytes(), crcTable))
 	buf.Write(tmp[:4])
 	return buf.Bytes()

@@ -65,16 +65,16 @@ func Status(ctx context.Context, r *repo.Repo, opts StatusOptions) (*StatusResul
 		return nil, err
 	}
 	res := &StatusResult{Branch: head.Branch, Head: head.Commit}
-	tree := repo.ZeroHash
-	if !head.Commit.IsZero() {
-		c, err := r.Commit(head.Commit)
-		if err != nil {
-			return nil, err
-		}
-		tree = c.Tree
-	}
 	w := &worktreeDiff{r: r, paths: opts.Paths, workers: opts.Workers, prog: progress.Or(opts.Progress)}
-	changes, err := w.compare(ctx, tree)
+	w.prog.Phase("scan")
+	w.scanned = scanAsync(ctx, r.Root)
+	defer w.scanned() // never leave the scan running
+	w.loadCache()
+	tree, err := w.cache.treeOf(r, head.Commit)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := w.compare(ctx, tree, head.Commit)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +95,7 @@ type worktreeDiff struct {
 	workers  int
 	prog     progress.Reporter
 	cache    *statCache
+	scanned  func() (*scanResult, error) // the worktree scan, when started early
 	skipped  []string
 	warnings []string
 }
@@ -105,14 +106,19 @@ type worktreeDiff struct {
 // the base's manifest when their content matches it, or get a stand-in id
 // otherwise. Diffing that tree with the base skips equal subtrees, so the
 // cost is the scan plus what changed.
-func (w *worktreeDiff) compare(ctx context.Context, base repo.Hash) ([]FileChange, error) {
-	cache, err := loadStatCache(w.r)
-	if err != nil {
-		w.warnings = append(w.warnings, err.Error()+"; rebuilding it")
+//
+// baseCommit, when not zero, is the commit whose tree base is: a clean
+// worktree is then memoized for it.
+func (w *worktreeDiff) compare(ctx context.Context, base, baseCommit repo.Hash) ([]FileChange, error) {
+	if w.cache == nil {
+		w.loadCache()
 	}
-	w.cache = cache
-	w.prog.Phase("scan")
-	sc, err := scan(ctx, w.r.Root)
+	cache := w.cache
+	if w.scanned == nil {
+		w.prog.Phase("scan")
+		w.scanned = scanAsync(ctx, w.r.Root)
+	}
+	sc, err := w.scanned()
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +148,7 @@ func (w *worktreeDiff) compare(ctx context.Context, base repo.Hash) ([]FileChang
 	if len(changes) == 0 && len(w.paths) == 0 && !base.IsZero() {
 		// Clean: every entry is base's own manifest.
 		slices.SortFunc(ents, func(a, b repo.TreeEntry) int { return strings.Compare(a.Path, b.Path) })
-		cache.remember(entriesDigest(ents), base)
+		cache.remember(entriesDigest(ents), base, baseCommit)
 	}
 	out := make([]FileChange, 0, len(changes))
 	for _, c := range changes {
@@ -161,6 +167,15 @@ func (w *worktreeDiff) compare(ctx context.Context, base repo.Hash) ([]FileChang
 		out = append(out, fc)
 	}
 	return out, nil
+}
+
+// loadCache reads the stat cache; a corrupt one is rebuilt, with a warning.
+func (w *worktreeDiff) loadCache() {
+	cache, err := loadStatCache(w.r)
+	if err != nil {
+		w.warnings = append(w.warnings, err.Error()+"; rebuilding it")
+	}
+	w.cache = cache
 }
 
 // standIn is the id a changed file gets in the in-memory tree of compare:
@@ -335,5 +350,5 @@ func fingerprint(ctx context.Context, r *repo.Repo, f wfile, m *manifest.File) (
 // version), restricted to paths.
 func CompareWorktree(ctx context.Context, r *repo.Repo, tree repo.Hash, paths []string, prog progress.Reporter) ([]FileChange, error) {
 	w := &worktreeDiff{r: r, paths: paths, prog: progress.Or(prog)}
-	return w.compare(ctx, tree)
+	return w.compare(ctx, tree, repo.ZeroHash)
 }

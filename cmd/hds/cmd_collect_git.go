@@ -18,7 +18,9 @@ func newCollectGitCommand(opts *CollectOptions) *cobra.Command {
 		Long: `Clone a repository (or open a local one) at REF and store its source
 files as records of kind "file" in data/raw/git/: language detected with
 go-enry; vendored, generated, minified, binary, documentation and
-oversized files skipped and counted.
+oversized files skipped and counted. Each record's licence is the SPDX id
+of the repository's top-level LICENSE/COPYING files where a known licence
+covers at least 75% of them (google/licensecheck), else left empty.
 
 The collected commit is the cursor: while REF still points at it, a
 re-run asks the remote for its refs and fetches nothing.`,

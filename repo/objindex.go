@@ -43,13 +43,19 @@ func (p *packedObjects) has(h Hash) bool {
 	return err == nil
 }
 
-// load reads every pack index; an unreadable one is skipped (go-git then
-// reports the problem when the object is read).
+// load reads every pack index that has its pack; an unreadable one is
+// skipped (go-git then reports the problem when the object is read).
 func (p *packedObjects) load() {
 	p.loaded = true
 	ents, _ := os.ReadDir(filepath.Join(p.dir, "pack"))
 	for _, e := range ents {
 		if !strings.HasSuffix(e.Name(), ".idx") {
+			continue
+		}
+		// An index whose pack is missing is what a crash between writing
+		// the two leaves (the index goes first): its objects are not
+		// stored, and claiming them would let a later commit skip them.
+		if _, err := os.Stat(filepath.Join(p.dir, "pack", strings.TrimSuffix(e.Name(), ".idx")+".pack")); err != nil {
 			continue
 		}
 		f, err := os.Open(filepath.Join(p.dir, "pack", e.Name()))

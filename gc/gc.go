@@ -2,8 +2,9 @@
 // manifest of a commit reachable from a branch, tag or HEAD names it, or
 // a manifest the stat cache refers to (a worktree file a commit may reuse
 // without reading it). Marking must read every such manifest: if one cannot
-// be read, nothing is deleted. Git objects are kept (manifests are small);
-// only the chunk store shrinks.
+// be read, nothing is deleted. Git objects are all kept (manifests are
+// small), but their packs, one per commit, are merged (repo.Repack) so that
+// commands stop paying for hundreds of pack indexes.
 package gc
 
 import (
@@ -28,6 +29,7 @@ type Result struct {
 	Commits   int
 	Manifests int
 	pack.PruneStats
+	Objects repo.RepackStats // git object packs before and after
 }
 
 // Run collects garbage in r. It takes the write lock and keeps readers
@@ -59,6 +61,17 @@ func Run(ctx context.Context, r *repo.Repo, opts Options) (*Result, error) {
 		Progress: prog,
 	})
 	res.PruneStats = stats
+	if err != nil {
+		return res, err
+	}
+	if opts.DryRun {
+		packs, err := r.GitPacks()
+		res.Objects = repo.RepackStats{PacksBefore: len(packs), PacksAfter: min(len(packs), 1)}
+		return res, err
+	}
+	prog.Phase("repack objects")
+	res.Objects, err = r.Repack(ctx)
+	prog.Done()
 	return res, err
 }
 

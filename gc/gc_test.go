@@ -71,6 +71,10 @@ func TestGCKeepsReachableDropsRest(t *testing.T) {
 	if res.DeadChunks != dry.DeadChunks || res.LiveChunks == 0 {
 		t.Fatalf("gc %+v, dry run said %+v", res.PruneStats, dry.PruneStats)
 	}
+	// One git pack per commit, merged into one; dry runs only counted them.
+	if dry.Objects.PacksBefore != 3 || res.Objects.PacksBefore != 3 || res.Objects.PacksAfter != 1 {
+		t.Fatalf("object packs: dry run %+v, gc %+v", dry.Objects, res.Objects)
+	}
 	check, err := fsck.Run(ctx, r, fsck.Options{ReadData: true})
 	if err != nil || len(check.Problems) != 0 {
 		t.Fatalf("fsck after gc: %v %v", check.Problems, err)

@@ -81,3 +81,10 @@ func (p *packedObjects) add(hs []Hash) {
 		p.added[h] = true
 	}
 }
+
+// reset forgets the loaded indexes, after packs were replaced.
+func (p *packedObjects) reset() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.loaded, p.idx = false, nil
+}

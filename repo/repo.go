@@ -72,6 +72,12 @@ func (r *Repo) readObject(t plumbing.ObjectType, h Hash) (plumbing.EncodedObject
 	r.objMu.Lock()
 	defer r.objMu.Unlock()
 	o, err := r.objects().EncodedObject(t, h)
+	if err != nil && r.overlay == nil {
+		// A repack (hds gc, or a commit past AutoPackLimit) may have
+		// replaced the packs this process listed: list them again, once.
+		r.st.ObjectStorage.Reindex()
+		o, err = r.st.EncodedObject(t, h)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,9 @@ type CommitResult struct {
 	NewCount int64    // number of those chunks
 	Skipped  []string // special files left out
 	Warnings []string
+	// Repacked is set when the commit merged the git object packs (more
+	// than repo.AutoPackLimit of them, and no reader active).
+	Repacked *repo.RepackStats
 }
 
 // NothingToCommit reports whether the worktree matched HEAD.
@@ -115,7 +118,31 @@ func Commit(ctx context.Context, r *repo.Repo, opts CommitOptions) (*CommitResul
 	if err := wt.cache.save(r); err != nil {
 		res.Warnings = append(res.Warnings, "the commit is done, but "+err.Error()+"; the next command re-reads files")
 	}
+	autoRepack(ctx, r, res)
 	return res, nil
+}
+
+// autoRepack merges the git object packs once there are more than
+// repo.AutoPackLimit (one per commit), as git repacks automatically: every
+// command reads every pack index. It skips when a reader (checkout, cat,
+// fsck) holds the readers lock, and only warns on failure: the commit is
+// done either way.
+func autoRepack(ctx context.Context, r *repo.Repo, res *CommitResult) {
+	packs, err := r.GitPacks()
+	if err != nil || len(packs) <= repo.AutoPackLimit {
+		return
+	}
+	unlock, err := r.ExclusiveLock()
+	if err != nil {
+		return // a reader is active; a later commit or 'hds gc' merges them
+	}
+	defer unlock()
+	st, err := r.Repack(ctx)
+	if err != nil {
+		res.Warnings = append(res.Warnings, "the commit is done, but merging object packs failed: "+err.Error()+"; 'hds gc' retries")
+		return
+	}
+	res.Repacked = &st
 }
 
 // worktreeSnapshot is the worktree turned into a (not yet committed) tree.

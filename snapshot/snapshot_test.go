@@ -432,3 +432,42 @@ func TestStatCacheV1StillRead(t *testing.T) {
 		t.Fatalf("v1 cache: %v, %+v", err, c)
 	}
 }
+
+// Past repo.AutoPackLimit packs (one per commit) a commit merges them,
+// unless a reader holds the readers lock; every version still checks out.
+func TestCommitMergesObjectPacks(t *testing.T) {
+	r := repo.TestRepo(t)
+	var first *CommitResult
+	for i := range repo.AutoPackLimit {
+		write(t, r.Root, map[string]string{"a.jsonl": strings.Repeat("{}\n", i+1)})
+		res := commit(t, r, fmt.Sprint("v", i))
+		if first == nil {
+			first = res
+		}
+		if res.Repacked != nil {
+			t.Fatalf("commit %d repacked %+v", i, res.Repacked)
+		}
+	}
+	// A reader blocks the merge; the commit still succeeds.
+	unlock, err := r.ReadLock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, r.Root, map[string]string{"a.jsonl": strings.Repeat("{}\n", 75) + "x\n"})
+	if res := commit(t, r, "while reading"); res.Repacked != nil || res.NothingToCommit() {
+		t.Fatalf("merged under a reader: %+v", res)
+	}
+	unlock()
+	write(t, r.Root, map[string]string{"b.csv": "x\n"})
+	res := commit(t, r, "merge now")
+	if res.Repacked == nil || res.Repacked.PacksBefore != repo.AutoPackLimit+2 || res.Repacked.PacksAfter != 1 {
+		t.Fatalf("repacked %+v", res.Repacked)
+	}
+	out := t.TempDir()
+	if _, err := Checkout(ctx, r, first.Commit.String(), CheckoutOptions{To: out, Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tree(t, out)["a.jsonl"]; got != "{}\n" {
+		t.Fatalf("first version after the merge: %q", got)
+	}
+}

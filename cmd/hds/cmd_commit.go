@@ -68,7 +68,7 @@ func runCommit(cmd *cobra.Command, opts CommitOptions) error {
 			"bytes_delta": t.Bytes, "records_delta": t.Records,
 			"bytes_read": res.Read, "bytes_new": res.New, "chunks_new": res.NewCount,
 			"dataset": map[string]int64{"files": res.Dataset.Files, "bytes": res.Dataset.Bytes, "records": res.Dataset.Records},
-			"skipped": res.Skipped,
+			"skipped": res.Skipped, "repacked": res.Repacked,
 		})
 	}
 	if res.NothingToCommit() {
@@ -86,6 +86,9 @@ func runCommit(cmd *cobra.Command, opts CommitOptions) error {
 	fmt.Fprintf(out, " %s\n", totalsLine(t))
 	fmt.Fprintf(out, " read %s, stored %s new in %d %s\n", humanBytes(res.Read), humanBytes(res.New), res.NewCount, plural(res.NewCount, "chunk"))
 	fmt.Fprintf(out, " dataset: %d files, %s, %d records\n", res.Dataset.Files, humanBytes(res.Dataset.Bytes), res.Dataset.Records)
+	if p := res.Repacked; p != nil {
+		fmt.Fprintf(out, " merged %d object packs into %d (%d objects)\n", p.PacksBefore, p.PacksAfter, p.Objects)
+	}
 	for _, s := range res.Skipped {
 		fmt.Fprintf(cmd.ErrOrStderr(), "skipped %s: not a regular file or symlink\n", s)
 	}

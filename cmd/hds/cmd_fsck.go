@@ -90,7 +90,9 @@ func newGCCommand() *cobra.Command {
 		Long: `Delete chunks that no version reachable from a branch, tag or HEAD
 (and no file the stat cache knows) refers to: packs with no live chunk are
 deleted, packs that are mostly garbage are repacked, and leftovers of
-interrupted commands are removed. It holds the repository lock, so no
+interrupted commands are removed. The git object packs (one per commit)
+are merged into one, every object kept; 'hds commit' does this itself
+past 50 of them. It holds the repository lock, so no
 other hds command writes or reads chunks meanwhile. A crash leaves every
 live chunk in place.`,
 		Example: `  hds gc --dry-run
@@ -118,6 +120,13 @@ live chunk in place.`,
 				"%d commits, %d manifests, %d live chunks; %s %d chunks: %d packs deleted, %d repacked into %d, %d leftover packs, %d temp files; %s freed\n",
 				res.Commits, res.Manifests, s.LiveChunks, verb, s.DeadChunks, s.PacksDeleted, s.PacksRepacked, s.PacksWritten,
 				s.UnindexedDeleted, s.TempFilesDeleted, humanBytes(max(s.FreedBytes, 0)))
+			if err == nil && res.Objects.PacksBefore > res.Objects.PacksAfter {
+				merge := "merged"
+				if dryRun {
+					merge = "would merge"
+				}
+				_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s %d object packs into %d\n", merge, res.Objects.PacksBefore, res.Objects.PacksAfter)
+			}
 			return err
 		},
 	}

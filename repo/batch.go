@@ -268,19 +268,25 @@ func syncFile(path string) error {
 
 // ReadBlob returns a blob's bytes.
 func (r *Repo) ReadBlob(h Hash) ([]byte, error) {
-	o, err := r.readObject(plumbing.BlobObject, h)
+	data, _, err := r.readBytes(plumbing.BlobObject, h)
+	return data, err
+}
+
+// readBytes returns an object's content and type.
+func (r *Repo) readBytes(t plumbing.ObjectType, h Hash) ([]byte, plumbing.ObjectType, error) {
+	o, err := r.readObject(t, h)
 	if err != nil {
-		return nil, fmt.Errorf("read object %s: %w", short(h), err)
+		return nil, 0, fmt.Errorf("read object %s: %w", short(h), err)
 	}
 	rd, err := o.Reader()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rd.Close()
 	var buf bytes.Buffer
 	buf.Grow(int(o.Size()))
 	if _, err := buf.ReadFrom(rd); err != nil {
-		return nil, fmt.Errorf("read object %s: %w", short(h), err)
+		return nil, 0, fmt.Errorf("read object %s: %w", short(h), err)
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), o.Type(), nil
 }

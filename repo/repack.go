@@ -108,20 +108,11 @@ func (r *Repo) Repack(ctx context.Context) (RepackStats, error) {
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		o, err := r.readObject(plumbing.AnyObject, h)
+		data, typ, err := r.readBytes(plumbing.AnyObject, h)
 		if err != nil {
-			return st, fmt.Errorf("repack: object %s: %w; nothing was removed", short(h), err)
+			return st, fmt.Errorf("repack: %w; no pack was removed", err)
 		}
-		rd, err := o.Reader()
-		if err != nil {
-			return st, err
-		}
-		data, err := io.ReadAll(rd)
-		rd.Close()
-		if err != nil {
-			return st, err
-		}
-		batch = append(batch, gitObject{hash: h, typ: o.Type(), data: data})
+		batch = append(batch, gitObject{hash: h, typ: typ, data: data})
 		if size += len(data); size >= repackBatch {
 			if err := flush(); err != nil {
 				return st, err

@@ -336,3 +336,83 @@ func TestCoreBuildRunsDataCommandsThroughFull(t *testing.T) {
 		t.Fatalf("core build without hds-full: %v\n%s", err, out)
 	}
 }
+
+// TestKillDuringGC kills real `hds gc` processes at random moments while
+// they prune chunks and merge the git object packs (one per commit); after
+// each kill every version must still check out byte-identical and both
+// fsck and git fsck must be clean.
+func TestKillDuringGC(t *testing.T) {
+	pristine := t.TempDir()
+	mustRun(t, pristine, "init")
+	versions := map[string]map[string]string{}
+	for v := 0; v < 30; v++ {
+		for f := 0; f < 200; f++ {
+			if f%3 == v%3 || v == 0 {
+				writeFile(t, pristine, fmt.Sprintf("files/%02d/f%03d.jsonl", f%20, f), fmt.Sprintf(`{"f":%d,"v":%d}`+"\n", f, v))
+			}
+		}
+		mustRun(t, pristine, "commit", "-q", "-m", fmt.Sprint("v", v))
+		head := strings.TrimSpace(mustRun(t, pristine, "log", "--oneline", "-n", "1"))[:10]
+		versions[head] = digest(t, pristine)
+	}
+	// A dropped version leaves garbage chunks for gc to prune.
+	writeFile(t, pristine, "drop.bin", strings.Repeat("only in a dropped version ", 40000))
+	mustRun(t, pristine, "commit", "-q", "-m", "dropped")
+	mustRun(t, pristine, "reset", "-q", "--hard", "HEAD~1")
+
+	copyRepo := func() string {
+		dir := filepath.Join(t.TempDir(), "repo")
+		if out, err := exec.Command("cp", "-a", pristine, dir).CombinedOutput(); err != nil {
+			t.Fatalf("cp: %v\n%s", err, out)
+		}
+		return dir
+	}
+	dir := copyRepo()
+	start := time.Now()
+	if r := run(t, dir, "gc"); r.Code != 0 || !strings.Contains(r.Stdout, "object packs into 1") {
+		t.Fatalf("gc: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	full := time.Since(start)
+
+	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	kills := 0
+	for i := 0; i < 12; i++ {
+		dir := copyRepo()
+		cmd := exec.Command(hdsBin(t), "gc")
+		cmd.Dir = dir
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.Int63n(int64(full) + 1)))
+		cmd.Process.Signal(syscall.SIGKILL)
+		err := cmd.Wait()
+		if ee, ok := err.(*exec.ExitError); ok && ee.ProcessState.Sys().(syscall.WaitStatus).Signaled() {
+			kills++
+		} else if err != nil {
+			t.Fatalf("gc failed on its own: %v", err)
+		}
+		if r := run(t, dir, "fsck"); r.Code != 0 {
+			t.Fatalf("after kill %d: fsck exit %d\n%s%s", i, r.Code, r.Stdout, r.Stderr)
+		}
+		checked := 0
+		for id, want := range versions { // a random handful each time
+			if checked++; checked > 4 {
+				break
+			}
+			out := filepath.Join(t.TempDir(), "co")
+			mustRun(t, dir, "checkout", "-q", id, "--to", out)
+			if !sameDigest(digest(t, out), want) {
+				t.Fatalf("after kill %d: version %s changed", i, id)
+			}
+		}
+		if out, err := exec.Command("git", "--git-dir", filepath.Join(dir, ".hds"), "fsck", "--strict").CombinedOutput(); err != nil {
+			t.Fatalf("after kill %d: git fsck: %v\n%s", i, err, out)
+		}
+		// The next gc finishes the job.
+		mustRun(t, dir, "gc")
+	}
+	if kills < 6 {
+		t.Fatalf("only %d of 12 gc runs were killed mid-way (gc takes %v)", kills, full)
+	}
+	t.Logf("%d kills; gc takes %v", kills, full)
+}

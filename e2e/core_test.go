@@ -309,6 +309,9 @@ func TestCoreBuildRunsDataCommandsThroughFull(t *testing.T) {
 		t.Skip("HDS_BIN is not a core build with hds-full beside it")
 	}
 	dir := t.TempDir()
+	if out := mustRun(t, dir, "version"); !strings.Contains(out, "(core build)") {
+		t.Fatalf("version of bin/hds: %q", out)
+	}
 	if r := run(t, dir, "collect", "--help"); r.Code != 0 || !strings.Contains(r.Stdout, "incremental") {
 		t.Fatalf("collect --help: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}

@@ -14,6 +14,7 @@ import (
 )
 
 func init() {
+	build = "core"
 	commands = append(commands,
 		forwardCommand("collect SOURCE [ARGS]", collectShort),
 		forwardCommand("process", processShort))

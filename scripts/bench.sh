@@ -26,7 +26,7 @@ if [ ! -f "$B/data.ok" ]; then
   # Go, C headers and Python's standard library as code records with their
   # token lists (CodeSearchNet's shape), about 550 MB of JSONL.
   roots=("$GOROOT" "$MODCACHE"); for d in /usr/include /usr/lib/python3*; do [ -d "$d" ] && roots+=("$d"); done
-  "$B/gendata" code -out "$DATA/code" -shard-mb 64 -max-mb 250 "${roots[@]}"
+  "$B/gendata" code -tokens -out "$DATA/code" -shard-mb 64 -max-mb 250 "${roots[@]}"
   mkdir -p "$DATA/docs" "$DATA/weights"
   docs=("$GOROOT/doc"); for d in /usr/share/doc/python3*/html; do [ -d "$d" ] && docs+=("$d"); done
   "$B/gendata" text -out "$DATA/docs/docs.jsonl" "${docs[@]}"

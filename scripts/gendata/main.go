@@ -2,7 +2,7 @@
 // on the machine, and edits them the way a data pipeline does. It is a
 // tool for scripts/bench.sh and scripts/demo.sh, not part of hds.
 //
-//	gendata code   -out DIR -shard-mb 64 SRC...     source files as JSONL code records, sharded
+//	gendata code   -out DIR -shard-mb 64 [-tokens] SRC...  source files as JSONL code records, sharded
 //	gendata text   -out FILE SRC...                 HTML/Markdown/text files as JSONL paragraph records
 //	gendata files  -out DIR -n 20000 SRC...         copy up to n small source files
 //	gendata floats -out FILE -mb 150                random float32 (incompressible)
@@ -41,12 +41,13 @@ func main() {
 	percent := fsFlags.Float64("percent", 1, "percent of records to edit")
 	seed := fsFlags.Int64("seed", 1, "random seed")
 	maxMB := fsFlags.Int("max-mb", 0, "stop after this many megabytes of input (0: no limit)")
+	tokens := fsFlags.Bool("tokens", false, "code: add each file's code_tokens, as CodeSearchNet does")
 	fsFlags.Parse(os.Args[2:])
 	args := fsFlags.Args()
 	var err error
 	switch os.Args[1] {
 	case "code":
-		err = code(*out, int64(*shardMB)<<20, int64(*maxMB)<<20, args)
+		err = code(*out, int64(*shardMB)<<20, int64(*maxMB)<<20, *tokens, args)
 	case "text":
 		err = text(*out, int64(*maxMB)<<20, args)
 	case "files":
@@ -108,14 +109,14 @@ type codeRecord struct {
 	Language   string   `json:"language"`
 	Lines      int      `json:"lines"`
 	Code       string   `json:"code"`
-	CodeTokens []string `json:"code_tokens"`
+	CodeTokens []string `json:"code_tokens,omitempty"`
 }
 
 // tokenRE splits code into identifiers, numbers and single punctuation
 // characters, roughly as CodeSearchNet's code_tokens.
 var tokenRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[^\sA-Za-z0-9_]`)
 
-func code(out string, shard, limit int64, roots []string) error {
+func code(out string, shard, limit int64, tokens bool, roots []string) error {
 	paths, err := sourceFiles(roots, func(p string, size int64) bool {
 		return codeExts[filepath.Ext(p)] != "" && size < 1<<20
 	})
@@ -151,8 +152,10 @@ func code(out string, shard, limit int64, roots []string) error {
 		if err != nil || !isText(b) {
 			continue
 		}
-		rec := codeRecord{ID: fmt.Sprintf("%x", hashString(p)), Source: "gendata", Kind: "file", Path: p, Language: codeExts[filepath.Ext(p)], Lines: strings.Count(string(b), "\n"), Code: string(b),
-			CodeTokens: tokenRE.FindAllString(string(b), -1)}
+		rec := codeRecord{ID: fmt.Sprintf("%x", hashString(p)), Source: "gendata", Kind: "file", Path: p, Language: codeExts[filepath.Ext(p)], Lines: strings.Count(string(b), "\n"), Code: string(b)}
+		if tokens {
+			rec.CodeTokens = tokenRE.FindAllString(string(b), -1)
+		}
 		line, _ := json.Marshal(rec)
 		if written > 0 && written+int64(len(line)) > shard {
 			if err := next(); err != nil {

@@ -24,8 +24,10 @@ branch's tarball (language by go-enry; vendored, generated, minified,
 binary and oversized files skipped and counted). With --issues, issues
 and their comments become records too (pull requests are skipped).
 
-The search's 1,000-result cap is passed by splitting the query into
-created: date windows. Unchanged repositories cost nothing on a re-run
+With --max-repos N (N up to 1,000) the N most starred repositories of the
+whole query are taken; without it (or beyond 1,000) the search's
+1,000-result cap is passed by splitting the query into created: date
+windows. Unchanged repositories cost nothing on a re-run
 (conditional requests with the stored ETag); issues are fetched from the
 last update seen. Rate limits are waited out and said on stderr. Set
 GITHUB_TOKEN (5,000 requests an hour instead of 60); it is never stored.`,

@@ -155,8 +155,11 @@ func (r *run) sleep(ctx context.Context, d time.Duration) error {
 	return wait.Sleep(ctx, d)
 }
 
-// search finds the repositories, splitting the query into created:
-// windows of at most 1,000 results; most starred first.
+// search finds the repositories, most starred first. The search API
+// returns at most 1,000 results per query, so to collect more the query is
+// split into created: windows of at most 1,000 results each; with
+// --max-repos within 1,000 the unsplit query's first pages are the most
+// starred ones and no split is needed.
 func (r *run) search(ctx context.Context) ([]*gh.Repository, error) {
 	from := r.c.Since
 	if from.IsZero() {
@@ -199,7 +202,11 @@ func (r *run) window(ctx context.Context, from, to time.Time, seen map[int64]*gh
 		if err != nil {
 			return fmt.Errorf("github: search %q: %w", q, err)
 		}
-		if page == 1 && res.GetTotal() > searchCap && to.Sub(from) > 2*time.Second {
+		// Past the cap, split the window, unless only the top MaxRepos
+		// (within the cap) are wanted: GitHub ranks the whole result set
+		// by stars, so its first pages are exactly those.
+		topOnly := r.c.MaxRepos > 0 && r.c.MaxRepos <= searchCap
+		if page == 1 && res.GetTotal() > searchCap && to.Sub(from) > 2*time.Second && !topOnly {
 			mid := from.Add(to.Sub(from) / 2).Truncate(time.Second)
 			if err := r.window(ctx, from, mid, seen); err != nil {
 				return err

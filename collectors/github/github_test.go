@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -155,6 +156,9 @@ func (f *fakeGitHub) search(w http.ResponseWriter, r *http.Request) {
 		if !repo.created.Before(from) && !repo.created.After(to) {
 			in = append(in, repo)
 		}
+	}
+	if r.URL.Query().Get("sort") == "stars" { // GitHub ranks the whole result set
+		sort.SliceStable(in, func(i, j int) bool { return in[i].stars > in[j].stars })
 	}
 	page := 1
 	fmt.Sscan(r.URL.Query().Get("page"), &page)
@@ -308,6 +312,8 @@ func TestCollect(t *testing.T) {
 	}
 }
 
+// --max-repos within the search cap takes the most starred repositories
+// of the whole query, without splitting it.
 func TestMaxRepos(t *testing.T) {
 	f := newFake(t)
 	root := collectors.TestRoot(t)
@@ -315,4 +321,18 @@ func TestMaxRepos(t *testing.T) {
 	if err != nil || f.downloads != 1 || sum.Added != 3 {
 		t.Fatalf("downloads %d summary %+v %v", f.downloads, sum, err)
 	}
+	if len(f.searches) != 1 {
+		t.Fatalf("searches %v: the query was split", f.searches)
+	}
+	if recs := collectors.TestRecords(t, root, "github"); recs["github:org/repo3"] == nil {
+		t.Fatalf("kept %v, want org/repo3, the most starred", keys(recs))
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var s []string
+	for k := range m {
+		s = append(s, k)
+	}
+	return s
 }

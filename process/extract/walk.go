@@ -37,8 +37,12 @@ type frame struct {
 }
 
 func (w *walker) visitInto(n *sitter.Node, scope []frame, a *acc) {
-	for i, k := 0, int(n.ChildCount()); i < k; i++ { // each call crosses cgo: count once
-		c := n.Child(i)
+	// Only named children: units, decisions, boolean operators, calls and
+	// comments are all named nodes, and anonymous ones (keywords,
+	// punctuation: a third or more of a tree) are leaves, each of which
+	// would cost cgo calls for nothing. Each call crosses cgo: count once.
+	for i, k := 0, int(n.NamedChildCount()); i < k; i++ {
+		c := n.NamedChild(i)
 		if c == nil {
 			continue
 		}
@@ -50,7 +54,7 @@ func (w *walker) visitInto(n *sitter.Node, scope []frame, a *acc) {
 			}
 		}
 		w.count(c, t, a)
-		if c.ChildCount() > 0 {
+		if c.NamedChildCount() > 0 {
 			w.visitInto(c, scope, a)
 		}
 	}

@@ -8,7 +8,7 @@ LDFLAGS := -X main.version=$(VERSION)
 
 all: build
 
-# bin/hds is the core build (tag hds_core: starts in ~10 ms, no cgo); it
+# bin/hds is the core build (tag hds_core: starts in ~10 ms, builds with CGO_ENABLED=0); it
 # runs collect and process through bin/hds-full, the build with every
 # command. `go build ./cmd/hds` alone gives the full build.
 build:

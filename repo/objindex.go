@@ -2,6 +2,7 @@ package repo
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,31 +44,57 @@ func (p *packedObjects) has(h Hash) bool {
 	return err == nil
 }
 
-// load reads every pack index that has its pack; an unreadable one is
-// skipped (go-git then reports the problem when the object is read).
+// load reads the index of every complete pack (listPacks); an unreadable
+// one is skipped (go-git then reports the problem when the object is read).
 func (p *packedObjects) load() {
 	p.loaded = true
-	ents, _ := os.ReadDir(filepath.Join(p.dir, "pack"))
-	for _, e := range ents {
-		if !strings.HasSuffix(e.Name(), ".idx") {
-			continue
-		}
-		// An index whose pack is missing is what a crash between writing
-		// the two leaves (the index goes first): its objects are not
-		// stored, and claiming them would let a later commit skip them.
-		if _, err := os.Stat(filepath.Join(p.dir, "pack", strings.TrimSuffix(e.Name(), ".idx")+".pack")); err != nil {
-			continue
-		}
-		f, err := os.Open(filepath.Join(p.dir, "pack", e.Name()))
-		if err != nil {
-			continue
-		}
-		idx := idxfile.NewMemoryIndex()
-		if err := idxfile.NewDecoder(bufio.NewReaderSize(f, 64<<10)).Decode(idx); err == nil {
+	dir := filepath.Join(p.dir, "pack")
+	names, _ := listPacks(dir)
+	for _, name := range names {
+		if idx, err := readIndex(filepath.Join(dir, name+".idx")); err == nil {
 			p.idx = append(p.idx, idx)
 		}
-		f.Close()
 	}
+}
+
+// listPacks returns the names (without extension) of the git packs in dir
+// that have both their pack and their index. An index without its pack is
+// what a crash between writing the two leaves (the index goes first): its
+// objects are not stored, and counting them would let a later commit skip
+// writing them.
+func listPacks(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		name, ok := strings.CutSuffix(e.Name(), ".pack")
+		if !ok || strings.HasPrefix(name, ".") {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, name+".idx")); err == nil {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// readIndex decodes a pack index.
+func readIndex(path string) (*idxfile.MemoryIndex, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	idx := idxfile.NewMemoryIndex()
+	if err := idxfile.NewDecoder(bufio.NewReaderSize(f, 64<<10)).Decode(idx); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return idx, nil
 }
 
 // add records objects this process wrote.

@@ -1,16 +1,13 @@
 package repo
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 
 	"github.com/human2/hds/internal/atomicfile"
 )
@@ -30,27 +27,7 @@ const (
 
 // GitPacks returns the names (without extension) of the repository's git
 // object packs that have both their pack and index.
-func (r *Repo) GitPacks() ([]string, error) {
-	dir := r.path("objects", "pack")
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	var out []string
-	for _, e := range ents {
-		name, ok := strings.CutSuffix(e.Name(), ".pack")
-		if !ok || strings.HasPrefix(name, ".") {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(dir, name+".idx")); err == nil {
-			out = append(out, name)
-		}
-	}
-	return out, nil
-}
+func (r *Repo) GitPacks() ([]string, error) { return listPacks(r.path("objects", "pack")) }
 
 // RepackStats says what Repack did.
 type RepackStats struct {
@@ -147,14 +124,9 @@ func (r *Repo) Repack(ctx context.Context) (RepackStats, error) {
 
 // indexHashes lists the object ids in a pack index.
 func indexHashes(path string) ([]Hash, error) {
-	f, err := os.Open(path)
+	idx, err := readIndex(path)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	idx := idxfile.NewMemoryIndex()
-	if err := idxfile.NewDecoder(bufio.NewReaderSize(f, 64<<10)).Decode(idx); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	it, err := idx.Entries()
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 	"github.com/human2/hds/internal/atomicfile"
 )
 
@@ -72,9 +73,10 @@ func (r *Repo) readObject(t plumbing.ObjectType, h Hash) (plumbing.EncodedObject
 	r.objMu.Lock()
 	defer r.objMu.Unlock()
 	o, err := r.objects().EncodedObject(t, h)
-	if err != nil && r.overlay == nil {
-		// A repack (hds gc, or a commit past AutoPackLimit) may have
-		// replaced the packs this process listed: list them again, once.
+	if r.overlay == nil && (errors.Is(err, dotgit.ErrPackfileNotFound) || errors.Is(err, plumbing.ErrObjectNotFound)) {
+		// Another process may have merged the packs this one listed (hds
+		// gc, or a commit past AutoPackLimit) or written a new one: list
+		// them again, once.
 		r.st.ObjectStorage.Reindex()
 		o, err = r.st.EncodedObject(t, h)
 	}

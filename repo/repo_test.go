@@ -460,3 +460,33 @@ func TestRepackMergesPacks(t *testing.T) {
 	commitFiles(t, r, "after", map[string]string{"a.txt": "A9\n"})
 	gitCmd(t, r, "fsck", "--strict", "--no-dangling")
 }
+
+// A process that listed the packs before another one merged them still
+// reads every object: it lists them again on a miss.
+func TestReaderSurvivesConcurrentRepack(t *testing.T) {
+	r := TestRepo(t)
+	var commits []Hash
+	for i := range 4 {
+		commits = append(commits, commitFiles(t, r, fmt.Sprint("v", i), map[string]string{"a.txt": fmt.Sprint("A", i, "\n")}))
+	}
+	reader, err := Open(context.Background(), r.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if _, err := reader.Commit(commits[0]); err != nil { // lists the packs
+		t.Fatal(err)
+	}
+	if _, err := r.Repack(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range commits {
+		co, err := reader.Commit(c)
+		if err != nil {
+			t.Fatalf("commit %d after another process repacked: %v", i, err)
+		}
+		if err := reader.Walk(co.Tree, nil, func(p string, blob Hash) error { _, err := reader.ReadBlob(blob); return err }); err != nil {
+			t.Fatalf("commit %d after another process repacked: %v", i, err)
+		}
+	}
+}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/human2/hds/manifest"
 	"github.com/human2/hds/progress"
@@ -226,9 +224,6 @@ func snapshotWorktree(ctx context.Context, r *repo.Repo, sc *scanResult, cache *
 	sum, err := b.PutBlob(res.Dataset.Encoded())
 	if err != nil {
 		return nil, err
-	}
-	if len(misses) > 0 {
-		slices.SortFunc(ents, func(a, b repo.TreeEntry) int { return strings.Compare(a.Path, b.Path) })
 	}
 	digest := entriesDigest(ents)
 	wt := &worktreeSnapshot{digest: digest, batch: b, cache: cache, known: known}

@@ -10,7 +10,9 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/human2/hds/internal/atomicfile"
@@ -67,8 +69,12 @@ type treeMemo struct {
 
 // entriesDigest hashes a worktree's file list: paths in order with their
 // manifest ids (the version summary entry left out, as it follows from
-// the manifests).
+// the manifests). It sorts ents by path first if they are not already.
 func entriesDigest(ents []repo.TreeEntry) [32]byte {
+	byPath := func(a, b repo.TreeEntry) int { return strings.Compare(a.Path, b.Path) }
+	if !slices.IsSortedFunc(ents, byPath) {
+		slices.SortFunc(ents, byPath)
+	}
 	h := sha256.New()
 	var buf []byte
 	for _, e := range ents {

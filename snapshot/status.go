@@ -8,8 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -147,7 +145,6 @@ func (w *worktreeDiff) compare(ctx context.Context, base, baseCommit repo.Hash) 
 	}
 	if len(changes) == 0 && len(w.paths) == 0 && !base.IsZero() {
 		// Clean: every entry is base's own manifest.
-		slices.SortFunc(ents, func(a, b repo.TreeEntry) int { return strings.Compare(a.Path, b.Path) })
 		cache.remember(entriesDigest(ents), base, baseCommit)
 	}
 	out := make([]FileChange, 0, len(changes))

@@ -85,11 +85,15 @@ func (c *Collector) Collect(ctx context.Context, env *collectors.Env) error {
 		env.Skip("unchanged ref")
 		return nil
 	}
-	license, err := detectLicense(commit)
+	tree, err := commit.Tree()
 	if err != nil {
 		return fmt.Errorf("%s: %w", key, err)
 	}
-	done, err := c.walk(ctx, env, key, commit, license)
+	license, err := detectLicense(tree)
+	if err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	done, err := c.walk(ctx, env, key, tree, license)
 	if err != nil || !done {
 		return err
 	}
@@ -203,14 +207,10 @@ func resolve(r *gogit.Repository, ref string) (*object.Commit, error) {
 	return r.CommitObject(*h)
 }
 
-// detectLicense names the licence of the commit's tree from its top-level
-// licence files (srcfiles.DetectLicense), "" when there is none or it is
-// not one known well enough to name.
-func detectLicense(commit *object.Commit) (string, error) {
-	tree, err := commit.Tree()
-	if err != nil {
-		return "", err
-	}
+// detectLicense names the licence of a tree from its top-level licence
+// files (srcfiles.DetectLicense), "" when there is none or it is not one
+// known well enough to name.
+func detectLicense(tree *object.Tree) (string, error) {
 	var texts [][]byte
 	for _, e := range tree.Entries {
 		if !e.Mode.IsFile() || !srcfiles.IsLicenseFile(e.Name) {
@@ -234,13 +234,9 @@ func detectLicense(commit *object.Commit) (string, error) {
 
 // walk emits every kept file of the commit's tree. It reports false when
 // it stopped early (--max reached).
-func (c *Collector) walk(ctx context.Context, env *collectors.Env, key string, commit *object.Commit, license string) (bool, error) {
-	tree, err := commit.Tree()
-	if err != nil {
-		return false, err
-	}
+func (c *Collector) walk(ctx context.Context, env *collectors.Env, key string, tree *object.Tree, license string) (bool, error) {
 	full := false
-	err = tree.Files().ForEach(func(f *object.File) error {
+	err := tree.Files().ForEach(func(f *object.File) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

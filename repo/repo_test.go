@@ -442,15 +442,7 @@ func TestRepackMergesPacks(t *testing.T) {
 	}
 	defer r2.Close()
 	for _, rr := range []*Repo{r, r2} {
-		for i, c := range commits {
-			co, err := rr.Commit(c)
-			if err != nil {
-				t.Fatalf("commit %d: %v", i, err)
-			}
-			if err := rr.Walk(co.Tree, nil, func(p string, blob Hash) error { _, err := rr.ReadBlob(blob); return err }); err != nil {
-				t.Fatalf("commit %d: %v", i, err)
-			}
-		}
+		readVersions(t, rr, commits)
 	}
 	gitCmd(t, r, "fsck", "--strict", "--no-dangling")
 	if st, err := r.Repack(context.Background()); err != nil || st.PacksAfter != 1 || st.Objects != 0 {
@@ -480,13 +472,19 @@ func TestReaderSurvivesConcurrentRepack(t *testing.T) {
 	if _, err := r.Repack(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	readVersions(t, reader, commits)
+}
+
+// readVersions reads every commit, tree and blob of commits through r.
+func readVersions(t *testing.T, r *Repo, commits []Hash) {
+	t.Helper()
 	for i, c := range commits {
-		co, err := reader.Commit(c)
+		co, err := r.Commit(c)
 		if err != nil {
-			t.Fatalf("commit %d after another process repacked: %v", i, err)
+			t.Fatalf("commit %d: %v", i, err)
 		}
-		if err := reader.Walk(co.Tree, nil, func(p string, blob Hash) error { _, err := reader.ReadBlob(blob); return err }); err != nil {
-			t.Fatalf("commit %d after another process repacked: %v", i, err)
+		if err := r.Walk(co.Tree, nil, func(p string, blob Hash) error { _, err := r.ReadBlob(blob); return err }); err != nil {
+			t.Fatalf("commit %d: %v", i, err)
 		}
 	}
 }

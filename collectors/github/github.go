@@ -148,6 +148,19 @@ func (r *run) call(ctx context.Context, what string, fn func() (*gh.Response, er
 	}
 }
 
+// callFor is call for an API method that returns a value besides the
+// response: the value of the last attempt is returned.
+func callFor[T any](ctx context.Context, r *run, what string, fn func() (T, *gh.Response, error)) (T, *gh.Response, error) {
+	var v T
+	resp, err := r.call(ctx, what, func() (*gh.Response, error) {
+		var resp *gh.Response
+		var err error
+		v, resp, err = fn()
+		return resp, err
+	})
+	return v, resp, err
+}
+
 func (r *run) sleep(ctx context.Context, d time.Duration) error {
 	if r.c.Sleep != nil {
 		return r.c.Sleep(ctx, d)
@@ -192,12 +205,8 @@ func (r *run) window(ctx context.Context, from, to time.Time, seen map[int64]*gh
 	opts := &gh.SearchOptions{Sort: "stars", Order: "desc", ListOptions: gh.ListOptions{PerPage: 100}}
 	for page := 1; ; {
 		opts.Page = page
-		var res *gh.RepositoriesSearchResult
-		resp, err := r.call(ctx, "search", func() (*gh.Response, error) {
-			var resp *gh.Response
-			var err error
-			res, resp, err = r.api.Search.Repositories(ctx, q, opts)
-			return resp, err
+		res, resp, err := callFor(ctx, r, "search", func() (*gh.RepositoriesSearchResult, *gh.Response, error) {
+			return r.api.Search.Repositories(ctx, q, opts)
 		})
 		if err != nil {
 			return fmt.Errorf("github: search %q: %w", q, err)

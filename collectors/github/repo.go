@@ -3,8 +3,10 @@ package github
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -115,12 +117,8 @@ func (r *run) license(ctx context.Context, repo *gh.Repository) (string, error) 
 		return id, nil
 	}
 	owner, name, _ := strings.Cut(repo.GetFullName(), "/")
-	var lic *gh.RepositoryLicense
-	resp, err := r.call(ctx, "license", func() (*gh.Response, error) {
-		var resp *gh.Response
-		var err error
-		lic, resp, err = r.api.Repositories.License(ctx, owner, name)
-		return resp, err
+	lic, resp, err := callFor(ctx, r, "license", func() (*gh.RepositoryLicense, *gh.Response, error) {
+		return r.api.Repositories.License(ctx, owner, name)
 	})
 	if resp != nil && resp.StatusCode == http.StatusNotFound {
 		return "", nil // no licence file
@@ -146,18 +144,16 @@ func (r *run) archive(ctx context.Context, repo *gh.Repository, license string) 
 	name := repo.GetFullName()
 	owner, repoName, _ := strings.Cut(name, "/")
 	branch := repo.GetDefaultBranch()
-	var link *urlResult
-	_, err := r.call(ctx, "tarball", func() (*gh.Response, error) {
-		u, resp, err := r.api.Repositories.GetArchiveLink(ctx, owner, repoName, gh.Tarball, &gh.RepositoryContentGetOptions{Ref: branch}, 3)
-		if u != nil {
-			link = &urlResult{u.String()}
-		}
-		return resp, err
+	link, _, err := callFor(ctx, r, "tarball", func() (*url.URL, *gh.Response, error) {
+		return r.api.Repositories.GetArchiveLink(ctx, owner, repoName, gh.Tarball, &gh.RepositoryContentGetOptions{Ref: branch}, 3)
 	})
+	if err == nil && link == nil {
+		err = errors.New("GitHub gave no download location")
+	}
 	if err != nil {
 		return fmt.Errorf("archive link: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, "GET", link.url, nil)
+	req, err := http.NewRequestWithContext(ctx, "GET", link.String(), nil)
 	if err != nil {
 		return err
 	}
@@ -192,8 +188,6 @@ func (r *run) archive(ctx context.Context, repo *gh.Repository, license string) 
 	})
 }
 
-type urlResult struct{ url string }
-
 // issues stores issues updated since the cursor, with their comments.
 func (r *run) issues(ctx context.Context, owner, name string, st *repoState, key string) error {
 	if !r.c.Issues {
@@ -203,12 +197,8 @@ func (r *run) issues(ctx context.Context, owner, name string, st *repoState, key
 	opts := &gh.IssueListByRepoOptions{State: "all", Sort: "updated", Direction: "asc", Since: st.IssuesSince,
 		ListOptions: gh.ListOptions{PerPage: 100}}
 	for {
-		var issues []*gh.Issue
-		resp, err := r.call(ctx, "issues", func() (*gh.Response, error) {
-			var resp *gh.Response
-			var err error
-			issues, resp, err = r.api.Issues.ListByRepo(ctx, owner, name, opts)
-			return resp, err
+		issues, resp, err := callFor(ctx, r, "issues", func() ([]*gh.Issue, *gh.Response, error) {
+			return r.api.Issues.ListByRepo(ctx, owner, name, opts)
 		})
 		if err != nil {
 			return fmt.Errorf("issues: %w", err)
@@ -242,12 +232,8 @@ func (r *run) issue(ctx context.Context, owner, name string, is *gh.Issue) error
 	if is.GetComments() > 0 {
 		opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
 		for {
-			var cs []*gh.IssueComment
-			resp, err := r.call(ctx, "comments", func() (*gh.Response, error) {
-				var resp *gh.Response
-				var err error
-				cs, resp, err = r.api.Issues.ListComments(ctx, owner, name, is.GetNumber(), opts)
-				return resp, err
+			cs, resp, err := callFor(ctx, r, "comments", func() ([]*gh.IssueComment, *gh.Response, error) {
+				return r.api.Issues.ListComments(ctx, owner, name, is.GetNumber(), opts)
 			})
 			if err != nil {
 				return fmt.Errorf("comments of #%d: %w", is.GetNumber(), err)

@@ -124,8 +124,10 @@ func (w *worktreeDiff) compare(ctx context.Context, base, baseCommit repo.Hash) 
 	w.skipped = sc.Skipped
 	ents, _, misses := cache.split(sc.Files)
 	known := make(map[string]sizeRecords, len(misses)) // the rest: from the cache
+	var digest [32]byte // of ents, once they are all known
 	if len(misses) == 0 && !base.IsZero() {
-		if t, ok := cache.memoTree(entriesDigest(ents)); ok && t == base {
+		digest = entriesDigest(ents)
+		if t, ok := cache.memoTree(digest); ok && t == base {
 			return nil, nil // the file list the worktree had when it last matched base
 		}
 	}
@@ -145,7 +147,10 @@ func (w *worktreeDiff) compare(ctx context.Context, base, baseCommit repo.Hash) 
 	}
 	if len(changes) == 0 && len(w.paths) == 0 && !base.IsZero() {
 		// Clean: every entry is base's own manifest.
-		cache.remember(entriesDigest(ents), base, baseCommit)
+		if len(misses) > 0 {
+			digest = entriesDigest(ents)
+		}
+		cache.remember(digest, base, baseCommit)
 	}
 	out := make([]FileChange, 0, len(changes))
 	for _, c := range changes {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/human2/hds/repo"
 	"github.com/human2/hds/snapshot"
 )
 
@@ -68,7 +69,7 @@ func runCommit(cmd *cobra.Command, opts CommitOptions) error {
 			"bytes_delta": t.Bytes, "records_delta": t.Records,
 			"bytes_read": res.Read, "bytes_new": res.New, "chunks_new": res.NewCount,
 			"dataset": map[string]int64{"files": res.Dataset.Files, "bytes": res.Dataset.Bytes, "records": res.Dataset.Records},
-			"skipped": res.Skipped, "repacked": res.Repacked,
+			"skipped": res.Skipped, "repacked": repackedJSON(res.Repacked),
 		})
 	}
 	if res.NothingToCommit() {
@@ -93,4 +94,13 @@ func runCommit(cmd *cobra.Command, opts CommitOptions) error {
 		fmt.Fprintf(cmd.ErrOrStderr(), "skipped %s: not a regular file or symlink\n", s)
 	}
 	return nil
+}
+
+// repackedJSON is the object-pack merge a commit did, in the snake_case of
+// commit's other JSON fields; nil when there was none.
+func repackedJSON(st *repo.RepackStats) any {
+	if st == nil {
+		return nil
+	}
+	return map[string]int{"packs_before": st.PacksBefore, "packs_after": st.PacksAfter, "objects": st.Objects}
 }

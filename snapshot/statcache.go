@@ -229,7 +229,8 @@ func decodeStatCache(b []byte) (*statCache, error) {
 	}
 	// One string holds every path: entries share it instead of costing an
 	// allocation each (the cache is read by every command).
-	d := &cacheDecoder{s: string(body[len(cacheMagic):])}
+	d := &cacheDecoder{b: body[len(cacheMagic):]}
+	d.s = string(d.b)
 	n := d.uvarint()
 	if d.err != nil || n > uint64(len(body)) {
 		return nil, fmt.Errorf("%w: bad count", errCacheCorrupt)
@@ -250,7 +251,7 @@ func decodeStatCache(b []byte) (*statCache, error) {
 			return nil, fmt.Errorf("%w: memo: %v", errCacheCorrupt, d.err)
 		}
 	}
-	if d.off != len(d.s) {
+	if d.off != len(d.b) {
 		return nil, fmt.Errorf("%w: trailing bytes", errCacheCorrupt)
 	}
 	return c, nil
@@ -258,8 +259,12 @@ func decodeStatCache(b []byte) (*statCache, error) {
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-// cacheDecoder reads the cache's body; the first error sticks.
+// cacheDecoder reads the cache's body; the first error sticks. Numbers
+// are read from b with encoding/binary; paths are cut from s, the same
+// bytes as one string, so entries share it instead of costing an
+// allocation each.
 type cacheDecoder struct {
+	b   []byte
 	s   string
 	off int
 	err error
@@ -268,7 +273,7 @@ type cacheDecoder struct {
 var errShort = errors.New("truncated")
 
 func (d *cacheDecoder) bytes(n int) string {
-	if d.err != nil || n < 0 || n > len(d.s)-d.off {
+	if d.err != nil || n < 0 || n > len(d.b)-d.off {
 		d.err = cmp.Or(d.err, errShort)
 		return ""
 	}
@@ -281,31 +286,32 @@ func (d *cacheDecoder) uvarint() uint64 {
 	if d.err != nil {
 		return 0
 	}
-	var v uint64
-	for shift := 0; shift < 64; shift += 7 {
-		if d.off >= len(d.s) {
-			break
-		}
-		b := d.s[d.off]
-		d.off++
-		v |= uint64(b&0x7f) << shift
-		if b < 0x80 {
-			return v
-		}
+	v, n := binary.Uvarint(d.b[d.off:])
+	if n <= 0 {
+		d.err = errors.New("bad varint")
+		return 0
 	}
-	d.err = errors.New("bad varint")
-	return 0
+	d.off += n
+	return v
 }
 
 func (d *cacheDecoder) varint() int64 {
-	u := d.uvarint()
-	return int64(u>>1) ^ -int64(u&1) // zig-zag, as binary.PutVarint
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b[d.off:])
+	if n <= 0 {
+		d.err = errors.New("bad varint")
+		return 0
+	}
+	d.off += n
+	return v
 }
 
 func (d *cacheDecoder) entry() (string, cacheEntry) {
 	var e cacheEntry
 	pl := d.uvarint()
-	if pl > uint64(len(d.s)) {
+	if pl > uint64(len(d.b)) {
 		d.err = cmp.Or(d.err, errors.New("bad path length"))
 		return "", e
 	}

@@ -124,7 +124,8 @@ func (w *worktreeDiff) compare(ctx context.Context, base, baseCommit repo.Hash) 
 	w.skipped = sc.Skipped
 	ents, _, misses := cache.split(sc.Files)
 	known := make(map[string]sizeRecords, len(misses)) // the rest: from the cache
-	var digest [32]byte                                // of ents, once they are all known
+	// digest is of ents, once they are all known.
+	var digest [32]byte
 	if len(misses) == 0 && !base.IsZero() {
 		digest = entriesDigest(ents)
 		if t, ok := cache.memoTree(digest); ok && t == base {

@@ -69,6 +69,11 @@ func Run(ctx context.Context, r *repo.Repo, opts Options) (*Result, error) {
 		res.Objects = repo.RepackStats{PacksBefore: len(packs), PacksAfter: min(len(packs), 1)}
 		return res, err
 	}
+	n, err := r.RemoveRefTemps()
+	res.TempFilesDeleted += n
+	if err != nil {
+		return res, fmt.Errorf("gc: %w", err)
+	}
 	prog.Phase("repack objects")
 	res.Objects, err = r.Repack(ctx)
 	prog.Done()

@@ -3,6 +3,7 @@ package repo
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -131,13 +132,18 @@ func (r *Repo) Detach(commit Hash) error {
 
 // writeFileAtomic replaces a file under .hds: temp file, fsync, rename,
 // fsync of the directory. A reader (or a crash) sees the old or the new
-// content, never a mix.
+// content, never a mix. The temporary file lives in .hds/tmp: git and
+// go-git read every file under refs/ as a reference, so one left there by
+// a kill would break every later command that lists references.
 func (r *Repo) writeFileAtomic(rel, content string) error {
 	path := r.path(rel)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return atomicfile.Write(path, []byte(content))
+	if err := os.MkdirAll(r.TempDir(), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteVia(r.TempDir(), path, []byte(content))
 }
 
 // Ref is a named reference: a branch or a tag.
@@ -242,4 +248,35 @@ func short(h Hash) string {
 // tag object); it refuses an existing tag. Call with the lock held.
 func (r *Repo) SetTag(name string, target Hash) error {
 	return r.setRef(plumbing.NewTagReferenceName(name), target, &ZeroHash)
+}
+
+// RemoveRefTemps removes the temporary files a kill during a reference
+// update leaves: in .hds/tmp, and under refs/, where earlier versions of
+// hds created them (git and go-git then read them as empty references).
+// Call with the lock held: every such file is then a leftover.
+func (r *Repo) RemoveRefTemps() (int, error) {
+	removed := 0
+	leftovers, err := filepath.Glob(filepath.Join(r.TempDir(), ".tmp-*"))
+	if err != nil {
+		return 0, err
+	}
+	err = filepath.WalkDir(r.path("refs"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasPrefix(d.Name(), ".tmp-") {
+			leftovers = append(leftovers, p)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return 0, err
+	}
+	for _, p := range leftovers {
+		if err := os.Remove(p); err != nil {
+			return removed, err
+		}
+		removed++
+	}
+	return removed, nil
 }

@@ -488,3 +488,21 @@ func readVersions(t *testing.T, r *Repo, commits []Hash) {
 		}
 	}
 }
+
+// A kill during a reference update leaves a temporary file: in .hds/tmp
+// now, under refs/ with earlier versions, where git and go-git read it as
+// an empty reference. RemoveRefTemps (run by gc) clears both.
+func TestRemoveRefTemps(t *testing.T) {
+	r := TestRepo(t)
+	commitFiles(t, r, "v1", map[string]string{"a.txt": "A\n"})
+	os.WriteFile(filepath.Join(r.Dir, "refs", "heads", ".tmp-main-123"), nil, 0o644)
+	os.WriteFile(filepath.Join(r.TempDir(), ".tmp-main-456"), nil, 0o644)
+	n, err := r.RemoveRefTemps()
+	if err != nil || n != 2 {
+		t.Fatalf("removed %d, %v", n, err)
+	}
+	if _, err := r.Branches(); err != nil {
+		t.Fatalf("branches after cleaning: %v", err)
+	}
+	gitCmd(t, r, "fsck", "--strict", "--no-dangling")
+}

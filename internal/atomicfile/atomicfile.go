@@ -11,9 +11,16 @@ import (
 
 // Write replaces path with data. The temporary file is removed on any
 // failure; the error names path.
-func Write(path string, data []byte) error {
+func Write(path string, data []byte) error { return WriteVia(filepath.Dir(path), path, data) }
+
+// WriteVia is Write with the temporary file in tmpDir, which must be on
+// the same file system as path. It is for directories whose every entry
+// is read as data, such as a git refs directory: a kill between creating
+// the temporary file and the rename must not leave an empty ".tmp-" entry
+// there.
+func WriteVia(tmpDir, path string, data []byte) error {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-")
+	f, err := os.CreateTemp(tmpDir, ".tmp-"+filepath.Base(path)+"-")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

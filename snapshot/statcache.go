@@ -282,24 +282,15 @@ func (d *cacheDecoder) bytes(n int) string {
 	return b
 }
 
-func (d *cacheDecoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b[d.off:])
-	if n <= 0 {
-		d.err = errors.New("bad varint")
-		return 0
-	}
-	d.off += n
-	return v
-}
+func (d *cacheDecoder) uvarint() uint64 { return readVarint(d, binary.Uvarint) }
+func (d *cacheDecoder) varint() int64   { return readVarint(d, binary.Varint) }
 
-func (d *cacheDecoder) varint() int64 {
+// readVarint reads one number with read (binary.Uvarint or binary.Varint).
+func readVarint[T uint64 | int64](d *cacheDecoder, read func([]byte) (T, int)) T {
 	if d.err != nil {
 		return 0
 	}
-	v, n := binary.Varint(d.b[d.off:])
+	v, n := read(d.b[d.off:])
 	if n <= 0 {
 		d.err = errors.New("bad varint")
 		return 0

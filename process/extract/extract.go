@@ -75,12 +75,14 @@ func Supported(lang string) bool { return grammarOf(lang) != nil }
 var pools sync.Map // language name -> *sync.Pool of *sitter.Parser
 
 func parser(g *grammar) *sitter.Parser {
-	p, _ := pools.LoadOrStore(g.name, &sync.Pool{New: func() any {
-		p := sitter.NewParser()
-		p.SetLanguage(g.lang())
-		return p
-	}})
+	p, _ := pools.LoadOrStore(g.name, &sync.Pool{New: func() any { return newParser(g) }})
 	return p.(*sync.Pool).Get().(*sitter.Parser)
+}
+
+func newParser(g *grammar) *sitter.Parser {
+	p := sitter.NewParser()
+	p.SetLanguage(g.lang())
+	return p
 }
 
 func release(g *grammar, p *sitter.Parser) {
@@ -98,8 +100,17 @@ func Extract(ctx context.Context, lang, path string, src []byte) (*File, error) 
 		return nil, fmt.Errorf("%w: %s", ErrUnsupported, lang)
 	}
 	p := parser(g)
-	defer release(g, p)
 	tree, err := p.ParseCtx(ctx, nil, src)
+	if errors.Is(err, sitter.ErrOperationLimit) && ctx.Err() == nil {
+		// hds sets no operation limit: this parser's cancellation flag
+		// was left set (go-tree-sitter's watcher can still fire when a
+		// context is cancelled just as a parse ends, e.g. a finished
+		// run's), so it stops at once. Drop it and parse with a new one.
+		p.Close()
+		p = newParser(g)
+		tree, err = p.ParseCtx(ctx, nil, src)
+	}
+	defer release(g, p)
 	if err != nil {
 		return nil, fmt.Errorf("extract: parse %s: %w", path, err)
 	}

@@ -247,7 +247,7 @@ func (e *Env) save(ctx context.Context) error {
 	if err := os.MkdirAll(e.dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", e.dir, err)
 	}
-	return saveState(filepath.Join(e.dir, StateFile), e.state)
+	return saveState(e.w.tmp, filepath.Join(e.dir, StateFile), e.state)
 }
 
 // Summary is the outcome of a run, printed by `hds collect --json`.

@@ -32,7 +32,9 @@ func loadState(path string) (map[string]json.RawMessage, error) {
 
 // saveState writes the state with sorted keys and indentation, so that an
 // unchanged state is byte-identical and a changed one diffs line by line.
-func saveState(path string, st map[string]json.RawMessage) error {
+// The temporary file goes in tmpDir (the run's staging directory under
+// .hds), never beside the state in the dataset.
+func saveState(tmpDir, path string, st map[string]json.RawMessage) error {
 	b, err := json.Marshal(st) // map keys sorted
 	if err != nil {
 		return err
@@ -42,7 +44,7 @@ func saveState(path string, st map[string]json.RawMessage) error {
 		return err
 	}
 	out.WriteByte('\n')
-	return atomicfile.Write(path, out.Bytes())
+	return atomicfile.WriteVia(tmpDir, path, out.Bytes())
 }
 
 // FileStamp identifies a local input file by size and modification time.

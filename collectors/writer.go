@@ -219,7 +219,9 @@ func lineID(line []byte) (string, error) {
 
 // mergeShard writes the union of the shard file and the staged records,
 // sorted by id, to a temporary file and renames it over the shard file if
-// anything changed. It reports whether it did.
+// anything changed. It reports whether it did. The temporary file sits
+// beside the staged one, under .hds: one a kill leaves in data/ would be
+// committed with the dataset.
 func mergeShard(stagedPath, path string, st *mergeStats) (bool, error) {
 	staged, err := readStaged(stagedPath)
 	if err != nil {
@@ -234,7 +236,7 @@ func mergeShard(stagedPath, path string, st *mergeStats) (bool, error) {
 		defer old.Close()
 		rd = bufio.NewReaderSize(old, 1<<20)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(stagedPath), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return false, fmt.Errorf("write %s: %w", path, err)
 	}

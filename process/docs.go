@@ -81,7 +81,7 @@ func (r *run) writePages(_ rawShard, pages map[string]*docPage) error {
 // syncTree makes dir hold exactly the files of staged (relative paths),
 // writing only files whose content changed and removing the rest. With
 // staged missing, dir is emptied of files.
-func syncTree(staged, dir string, oc *OutputCounts) error {
+func syncTree(tmpDir, staged, dir string, oc *OutputCounts) error {
 	want := map[string]bool{}
 	err := filepath.WalkDir(staged, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -101,7 +101,7 @@ func syncTree(staged, dir string, oc *OutputCounts) error {
 			return err
 		}
 		changed := false
-		if err := writeIfChanged(dst, b, &changed); err != nil {
+		if err := writeIfChanged(tmpDir, dst, b, &changed); err != nil {
 			return err
 		}
 		if changed {

@@ -68,7 +68,7 @@ func (r *run) secondPass(ctx context.Context, shards []rawShard, codeDups, textD
 			return err
 		}
 	}
-	if err := syncTree(filepath.Join(r.tmp, "documentation"), filepath.Join(r.root, DocumentationDir), out); err != nil {
+	if err := syncTree(r.tmp, filepath.Join(r.tmp, "documentation"), filepath.Join(r.root, DocumentationDir), out); err != nil {
 		return err
 	}
 	staged := filepath.Join(r.tmp, "examples")
@@ -76,7 +76,7 @@ func (r *run) secondPass(ctx context.Context, shards []rawShard, codeDups, textD
 		return err
 	}
 	ex := OutputCounts{}
-	err = syncTree(staged, filepath.Join(r.root, ExamplesDir), &ex)
+	err = syncTree(r.tmp, staged, filepath.Join(r.root, ExamplesDir), &ex)
 	out.Examples = ex.Documentation
 	out.Files += ex.Files
 	out.Unchanged += ex.Unchanged
@@ -107,7 +107,7 @@ func readSpill[T any](path string) ([]T, error) {
 // writeLines writes encoded records to path if they differ from what is
 // there; with no records it writes nothing (and the stale pass removes an
 // old file).
-func writeLines[T any](path string, recs []T, oc *OutputCounts) error {
+func writeLines[T any](tmpDir, path string, recs []T, oc *OutputCounts) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -123,7 +123,7 @@ func writeLines[T any](path string, recs []T, oc *OutputCounts) error {
 		return err
 	}
 	changed := false
-	if err := writeIfChanged(path, buf, &changed); err != nil {
+	if err := writeIfChanged(tmpDir, path, buf, &changed); err != nil {
 		return err
 	}
 	if changed {
@@ -153,7 +153,7 @@ func (r *run) writePatterns(s rawShard, dups *dedup.Result, oc *OutputCounts) (s
 	sort.Slice(kept, func(i, j int) bool { return kept[i].PatternID < kept[j].PatternID })
 	oc.Patterns += len(kept)
 	path := filepath.Join(r.root, PatternsDir, s.source, s.name+".jsonl")
-	return path, writeLines(path, kept, oc)
+	return path, writeLines(r.tmp, path, kept, oc)
 }
 
 // previous embeddings of an output shard, by text id.
@@ -202,7 +202,7 @@ func (r *run) writeTexts(ctx context.Context, s rawShard, dups *dedup.Result, oc
 	}
 	sort.Slice(kept, func(i, j int) bool { return kept[i].TextID < kept[j].TextID })
 	oc.Texts += len(kept)
-	return path, writeLines(path, kept, oc)
+	return path, writeLines(r.tmp, path, kept, oc)
 }
 
 // embed computes the embeddings of kept[todo...] in batches.

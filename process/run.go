@@ -186,18 +186,19 @@ func (r *run) writeReport() error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return writeIfChanged(path, append(b, '\n'), nil)
+	return writeIfChanged(r.tmp, path, append(b, '\n'), nil)
 }
 
 // writeIfChanged replaces path with data unless it already holds exactly
 // that, so unchanged outputs keep their stat entry and cost nothing to
-// commit. It reports through changed when given.
-func writeIfChanged(path string, data []byte, changed *bool) error {
+// commit. It reports through changed when given. The temporary file goes
+// in tmpDir (the run's directory under .hds), never beside the output.
+func writeIfChanged(tmpDir, path string, data []byte, changed *bool) error {
 	if old, err := os.ReadFile(path); err == nil && string(old) == string(data) {
 		return nil
 	}
 	if changed != nil {
 		*changed = true
 	}
-	return atomicfile.Write(path, data)
+	return atomicfile.WriteVia(tmpDir, path, data)
 }

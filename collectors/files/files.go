@@ -70,8 +70,15 @@ func Upload(root string, paths []string, target string, force bool) (*Result, er
 	if len(conflicts) > 0 {
 		return nil, fmt.Errorf("%w: %s (use --force to overwrite)", ErrConflict, strings.Join(conflicts, ", "))
 	}
+	// Temporary files go under .hds, as the collectors' staging does: one
+	// a kill left in data/ would be committed with the dataset.
+	tmp, err := os.MkdirTemp(filepath.Join(root, ".hds"), "upload-")
+	if err != nil {
+		return nil, fmt.Errorf("files: %w", err)
+	}
+	defer os.RemoveAll(tmp)
 	for _, u := range plan {
-		if err := copyOne(root, u, res); err != nil {
+		if err := copyOne(root, tmp, u, res); err != nil {
 			return res, err
 		}
 	}
@@ -131,7 +138,7 @@ func compare(src, dst string) (same, exists bool, err error) {
 	return bytes.Equal(s, d), true, nil
 }
 
-func copyOne(root string, u upload, res *Result) error {
+func copyOne(root, tmp string, u upload, res *Result) error {
 	st, err := os.Stat(u.src)
 	if err != nil {
 		return fmt.Errorf("files: %w", err)
@@ -156,7 +163,7 @@ func copyOne(root string, u upload, res *Result) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	if err := atomicfile.Write(dst, b); err != nil {
+	if err := atomicfile.WriteVia(tmp, dst, b); err != nil {
 		return err
 	}
 	res.Copied = append(res.Copied, u.dst)

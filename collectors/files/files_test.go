@@ -2,6 +2,7 @@ package files
 
 import (
 	"errors"
+	"github.com/human2/hds/collectors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,7 +14,7 @@ func TestUpload(t *testing.T) {
 	os.WriteFile(filepath.Join(src, "guide", "a.md"), []byte("# A\n"), 0o644)
 	os.WriteFile(filepath.Join(src, "guide", "sub", "b.py"), []byte("x = 1\n"), 0o644)
 	os.WriteFile(filepath.Join(src, "guide", "logo.png"), []byte("\x89PNG\x00\x00\x01"), 0o644)
-	root := t.TempDir()
+	root := collectors.TestRoot(t)
 	res, err := Upload(root, []string{filepath.Join(src, "guide")}, "documentation", false)
 	if err != nil {
 		t.Fatal(err)
